@@ -1,0 +1,47 @@
+"""Wenzheng web app: the answer API, citizen channels, staff and operator consoles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from bot.config import load_config
+from bot.db import close_db
+from bot.errors import register_error_handlers
+from knowledge_base.db import create_schema, make_engine, make_session_factory
+from retrieval.service import RetrievalService
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build one app instance; every resource it uses is created here, none at import."""
+    app = Flask(__name__)
+    app.config.from_mapping(load_config(test_config))
+    for folder in ("HOME", "INDEX_DIR", "UPLOAD_DIR"):
+        Path(app.config[folder]).mkdir(parents=True, exist_ok=True)
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    create_schema(engine)
+    sessions = make_session_factory(engine)
+    app.extensions["wenzheng.engine"] = engine
+    app.extensions["wenzheng.sessions"] = sessions
+    app.extensions["wenzheng.retrieval"] = RetrievalService.from_config(app.config, sessions)
+
+    app.teardown_appcontext(close_db)
+    register_error_handlers(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from bot.api import search
+
+    app.register_blueprint(search.bp)
+
+
+def _register_commands(app: Flask) -> None:
+    from knowledge_base import cli as kb_cli
+
+    app.cli.add_command(kb_cli.kb)

@@ -1,0 +1,83 @@
+"""Configuration: defaults, overridden by environment variables, overridden by the caller.
+
+Every setting can be set as ``WENZHENG_<NAME>`` in the environment; ``DATABASE_URL``
+and ``REDIS_URL`` are also read under their conventional names.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    # All state lives below this folder: database, indexes, model cache, uploads.
+    "HOME": str(PROJECT_ROOT / "var"),
+    "DATABASE_URL": None,  # default: sqlite:///$HOME/wenzheng.db
+    "REDIS_URL": None,  # shared state between processes (rate limits, events) when set
+    "EMBEDDING_MODEL": None,  # default: $HOME/models/multilingual-e5-small (built offline)
+    "RETRIEVAL_CONFIG": str(PROJECT_ROOT / "retrieval" / "pipeline.yml"),
+    "RASA_URL": "http://127.0.0.1:5005",
+    "RASA_TOKEN": "wenzheng-dev-rasa-token",
+    "INTERNAL_TOKEN": "wenzheng-dev-internal-token",
+    "PUBLIC_URL": "http://127.0.0.1:8000",
+    "HTTP_TIMEOUT": 10.0,
+    "MAX_QUERY_CHARS": 500,
+    "SECRET_KEY": None,
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    "WECHAT_APPID": "",
+    "WECHAT_SECRET": "",
+    "WECHAT_TOKEN": "",
+    "WECHAT_ENCODING_AES_KEY": "",
+    "WECHAT_API_BASE": "https://api.weixin.qq.com",
+}
+
+_CONVENTIONAL_NAMES = ("DATABASE_URL", "REDIS_URL")
+
+
+def _coerce(value: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return value.lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, float):
+        return float(value)
+    return value
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Resolve the settings for one app instance; derived paths come last."""
+    config = dict(DEFAULTS)
+    for name, default in DEFAULTS.items():
+        raw = os.environ.get(f"WENZHENG_{name}")
+        if raw is None and name in _CONVENTIONAL_NAMES:
+            raw = os.environ.get(name)
+        if raw is not None:
+            config[name] = _coerce(raw, default)
+    config.update(overrides or {})
+
+    home = Path(config["HOME"]).resolve()
+    config["HOME"] = str(home)
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = f"sqlite:///{home / 'wenzheng.db'}"
+    if not config["EMBEDDING_MODEL"]:
+        config["EMBEDDING_MODEL"] = str(home / "models" / "multilingual-e5-small")
+    config.setdefault("INDEX_DIR", str(home / "index"))
+    config.setdefault("UPLOAD_DIR", str(home / "uploads"))
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _persistent_secret(home)
+    return config
+
+
+def _persistent_secret(home: Path) -> str:
+    """A per-installation secret kept under HOME, so sessions survive a restart."""
+    path = home / "secret_key"
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,69 @@
+"""JSON errors for the API: a clear Chinese message and the right status, never a trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+
+class ApiError(Exception):
+    """Raise from a view to answer ``{"error": code, "message": message}`` with ``status``."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+_HTTP_MESSAGES = {
+    400: "请求格式不正确",
+    401: "需要登录或有效的凭证",
+    403: "没有权限执行此操作",
+    404: "找不到请求的内容",
+    405: "不支持该请求方法",
+    413: "请求内容过大",
+    415: "不支持的内容类型，请使用 application/json",
+    429: "请求过于频繁，请稍后再试",
+    500: "服务器内部错误，请稍后再试",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/internal/", "/wechat/"))
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return jsonify({"error": exc.code, "message": exc.message, **exc.extra}), exc.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if not _wants_json():
+            return exc
+        status = exc.code or 500
+        message = _HTTP_MESSAGES.get(status, exc.description or "请求失败")
+        return jsonify({"error": exc.name.lower().replace(" ", "_"), "message": message}), status
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        if _wants_json():
+            return jsonify({"error": "internal_error", "message": _HTTP_MESSAGES[500]}), 500
+        return "服务器内部错误，请稍后再试", 500
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 415/400 ApiError explaining what is wrong."""
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", _HTTP_MESSAGES[415])
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(400, "malformed_json", "请求体不是合法的 JSON")
+    if not isinstance(data, dict):
+        raise ApiError(400, "malformed_json", "请求体必须是 JSON 对象")
+    return data

@@ -1,0 +1,156 @@
+"""The web app's own tables: staff, departments, conversations, handoffs, query logs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from knowledge_base.db import Base, utcnow
+
+
+class Role(StrEnum):
+    EDITOR = "editor"
+    REVIEWER = "reviewer"
+    OPERATOR = "operator"
+    ADMIN = "admin"
+
+
+class User(Base):
+    """A staff account; citizens have no accounts."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(16))
+    department: Mapped[str | None] = mapped_column(String(50))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Department(Base):
+    """A team that answers handed-off conversations, with its response-time limits."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # Words that route a question to this department (社保, 医保, 公积金 ...).
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    first_response_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    resolution_minutes: Mapped[int] = mapped_column(Integer, default=120)
+    # {"days": [0..6], "start": "09:00", "end": "18:00"}; Monday is 0.
+    service_hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Trusted departments may publish without a second reviewer.
+    skip_review: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class HandoffState(StrEnum):
+    NONE = "none"
+    WAITING = "waiting"
+    ACTIVE = "active"
+    RESOLVED = "resolved"
+
+
+class Conversation(Base):
+    """One citizen's chat, whatever the channel; ``session_id`` is its public id."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(20), default="web")
+    # The channel's own user id (WeChat openid), so one citizen keeps one conversation.
+    citizen_ref: Mapped[str | None] = mapped_column(String(128), index=True)
+    handoff_state: Mapped[str] = mapped_column(String(16), default=HandoffState.NONE, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation", order_by="Message.id"
+    )
+
+
+class Message(Base):
+    """A transcript line. ``id`` orders the transcript and is the polling cursor."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    # "user", "bot", "operator", "system", or "note" (operators only, never shown to citizens).
+    role: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+    # Citations, buttons and candidates as the channels render them.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    decision: Mapped[str | None] = mapped_column(String(16))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    author: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class Handoff(Base):
+    """A request for a human, from creation to resolution, with its timings."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    # "low_confidence", "user_request", "complaint", "unhelpful", "safety".
+    reason: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    department: Mapped[str | None] = mapped_column(String(50), index=True)
+    state: Mapped[str] = mapped_column(String(16), default=HandoffState.WAITING, index=True)
+    last_query: Mapped[str | None] = mapped_column(Text)
+    # What the bot knew when it escalated: recent turns, decisions, confidences.
+    bot_context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+
+    conversation: Mapped[Conversation] = relationship()
+
+
+class QueryLog(Base):
+    """Every question the answer engine saw, for gap finding and the dashboard."""
+
+    __tablename__ = "query_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    session_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    query: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(16), index=True)
+    confidence: Mapped[float] = mapped_column(Float)
+    top_source_id: Mapped[str | None] = mapped_column(String(200))
+    # Set by citizen feedback (有帮助 / 没帮助) or a handoff.
+    helpful: Mapped[bool | None] = mapped_column(Boolean)
+    handed_off: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CannedReply(Base):
+    """A reply template operators insert with one click; managed by admins."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    department: Mapped[str | None] = mapped_column(String(50))

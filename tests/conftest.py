@@ -1,0 +1,84 @@
+"""Shared fixtures: app instances on a throw-away WENZHENG_HOME, SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+
+from bot import create_app
+from bot.config import PROJECT_ROOT
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "WENZHENG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+MODEL_DIR = Path(
+    os.environ.get(
+        "WENZHENG_TEST_MODEL_DIR", PROJECT_ROOT / "var" / "models" / "multilingual-e5-small"
+    )
+)
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    """The offline embedding model, built once by `make model`."""
+    if not (MODEL_DIR / "config.json").exists():
+        from retrieval.e5_model import build_model
+
+        build_model(MODEL_DIR)
+    return MODEL_DIR
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty database on the local PostgreSQL server, dropped afterwards."""
+    name = f"wz_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Run a test once on the embedded SQLite and once on the local PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'wenzheng.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, model_dir: Path):
+    """Factory for app instances sharing the built model, each on its own home folder."""
+
+    def _make(**overrides) -> Flask:
+        config = {
+            "TESTING": True,
+            "HOME": str(tmp_path / "home"),
+            "EMBEDDING_MODEL": str(model_dir),
+            "SECRET_KEY": "test-secret",
+            **overrides,
+        }
+        return create_app(config)
+
+    return _make
+
+
+@pytest.fixture
+def app(make_app) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
