@@ -1,0 +1,1 @@
+"""Retrieval: embedders, indexes, fusion and the answer decision."""
