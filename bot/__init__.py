@@ -10,6 +10,8 @@ from flask import Flask
 from bot.config import load_config
 from bot.db import close_db
 from bot.errors import register_error_handlers
+from bot.events import make_bus
+from bot.ratelimit import make_limiter
 from knowledge_base.db import create_schema, make_engine, make_session_factory
 from retrieval.service import RetrievalService
 
@@ -27,6 +29,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["wenzheng.engine"] = engine
     app.extensions["wenzheng.sessions"] = sessions
     app.extensions["wenzheng.retrieval"] = RetrievalService.from_config(app.config, sessions)
+    app.extensions["wenzheng.events"] = make_bus(app.config["REDIS_URL"])
+    app.extensions["wenzheng.ratelimit"] = make_limiter(app.config["REDIS_URL"])
+    app.extensions["wenzheng.senders"] = {}
 
     app.teardown_appcontext(close_db)
     register_error_handlers(app)
