@@ -154,3 +154,29 @@ class CannedReply(Base):
     title: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
     department: Mapped[str | None] = mapped_column(String(50))
+
+
+class HandoffEvent(Base):
+    """One step in a handoff's history (opened, claimed, transferred, resolved, escalated ...)."""
+
+    __tablename__ = "handoff_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class PendingResume(Base):
+    """Outbox row: Rasa still has to be told that the bot may resume a resolved conversation."""
+
+    __tablename__ = "pending_resumes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(64), index=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
