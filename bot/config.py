@@ -26,6 +26,13 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_URL": "http://127.0.0.1:8000",
     "HTTP_TIMEOUT": 10.0,
     "MAX_QUERY_CHARS": 500,
+    # Citizen chat: Rasa relay timeout, per-minute rate limits, live-stream heartbeat, and
+    # whether the stored transcript masks ID-card/phone/bank numbers (logs always do).
+    "RASA_TIMEOUT": 30.0,
+    "CHAT_RATE_PER_SESSION": 20,
+    "CHAT_RATE_PER_IP": 60,
+    "CHAT_HEARTBEAT_SECONDS": 15.0,
+    "TRANSCRIPT_MASKING": False,
     "SECRET_KEY": None,
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
