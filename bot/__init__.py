@@ -41,16 +41,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from bot import auth
+    from bot import auth, wechat
     from bot.api import search
 
     app.register_blueprint(search.bp)
     auth.init_app(app)
+    wechat.init_app(app)
 
 
 def _register_commands(app: Flask) -> None:
     from bot.auth.cli import users
+    from bot.wechat.cli import wechat
     from knowledge_base import cli as kb_cli
 
     app.cli.add_command(kb_cli.kb)
     app.cli.add_command(users)
+    app.cli.add_command(wechat)

@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "WECHAT_TOKEN": "",
     "WECHAT_ENCODING_AES_KEY": "",
     "WECHAT_API_BASE": "https://api.weixin.qq.com",
+    # Threads answering pushed WeChat messages (each may wait on Rasa and the send API).
+    "WECHAT_WORKERS": 4,
 }
 
 _CONVENTIONAL_NAMES = ("DATABASE_URL", "REDIS_URL")

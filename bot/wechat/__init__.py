@@ -1,0 +1,36 @@
+"""WeChat channels: customer-service message push (客服消息) and mini-program log-in."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from bot.channels import register_sender
+from bot.wechat import models
+from bot.wechat.client import LocalTokenStore, RedisTokenStore, WeChatClient
+from bot.wechat.views import bp
+from bot.wechat.worker import CHANNEL, WeChatWorker
+
+
+def init_app(app: Flask) -> None:
+    """Create the API client and worker pool, the tables, the routes and the sender."""
+    config = app.config
+    tokens = (
+        RedisTokenStore(config["REDIS_URL"], config["WECHAT_APPID"])
+        if config["REDIS_URL"]
+        else LocalTokenStore()
+    )
+    client = WeChatClient(
+        config["WECHAT_API_BASE"],
+        config["WECHAT_APPID"],
+        config["WECHAT_SECRET"],
+        config["HTTP_TIMEOUT"],
+        tokens,
+    )
+    models.WeChatInbound.metadata.create_all(
+        app.extensions["wenzheng.engine"],
+        tables=[models.WeChatInbound.__table__, models.WeChatOutbound.__table__],
+    )
+    worker = WeChatWorker(app, client, config["WECHAT_WORKERS"])
+    app.extensions["wenzheng.wechat"] = worker
+    app.register_blueprint(bp)
+    register_sender(app, CHANNEL, worker.send_later)

@@ -1,0 +1,43 @@
+"""``flask wechat ...``: look after the push queues (resume after downtime, retry failures)."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select, update
+
+from bot.wechat.models import JobState, WeChatInbound, WeChatOutbound
+from knowledge_base.db import session_scope
+
+
+@click.group()
+def wechat() -> None:
+    """WeChat customer-service message queues."""
+
+
+@wechat.command("status")
+@with_appcontext
+def status() -> None:
+    """Count pushed and outgoing messages by state."""
+    with session_scope(current_app.extensions["wenzheng.sessions"]) as db:
+        for model in (WeChatInbound, WeChatOutbound):
+            counts = db.execute(select(model.state, func.count()).group_by(model.state)).all()
+            summary = ", ".join(f"{state} {count}" for state, count in counts) or "empty"
+            click.echo(f"{model.__tablename__}: {summary}")
+
+
+@wechat.command("retry")
+@with_appcontext
+def retry() -> None:
+    """Send failed outgoing messages again and process pending ones, then wait for them."""
+    worker = current_app.extensions["wenzheng.wechat"]
+    with session_scope(current_app.extensions["wenzheng.sessions"]) as db:
+        db.execute(
+            update(WeChatOutbound)
+            .where(WeChatOutbound.state == JobState.FAILED)
+            .values(state=JobState.PENDING)
+        )
+    scheduled = worker.resume()
+    worker.shutdown(wait=True)
+    click.echo(f"scheduled {scheduled} job(s)")

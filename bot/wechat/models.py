@@ -1,0 +1,60 @@
+"""WeChat's own tables: pushed messages (dedup + work queue) and outgoing deliveries.
+
+Both are written before any work is done, so a crash or restart loses nothing: pending
+rows are picked up again, and the unique keys make sure nothing is handled twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from knowledge_base.db import Base, utcnow
+
+
+class JobState(StrEnum):
+    PENDING = "pending"
+    WORKING = "working"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class WeChatInbound(Base):
+    """One message WeChat pushed to us; ``msg_key`` (MsgId) rejects WeChat's retries."""
+
+    __tablename__ = "wechat_inbound"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    msg_key: Mapped[str] = mapped_column(String(128), unique=True)
+    openid: Mapped[str] = mapped_column(String(128), index=True)
+    msg_type: Mapped[str] = mapped_column(String(20))
+    content: Mapped[str] = mapped_column(Text, default="")
+    event: Mapped[str] = mapped_column(String(64), default="")
+    state: Mapped[str] = mapped_column(String(16), default=JobState.PENDING, index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WeChatOutbound(Base):
+    """One transcript line to push to a citizen, split into WeChat-sized parts.
+
+    ``message_id`` is unique so a line reaching us twice (worker and operator sender)
+    is sent once; ``sent_parts`` lets a retry resume after the last part that went out.
+    """
+
+    __tablename__ = "wechat_outbound"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(Integer, unique=True)
+    openid: Mapped[str] = mapped_column(String(128), index=True)
+    parts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sent_parts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), default=JobState.PENDING, index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

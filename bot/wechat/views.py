@@ -1,0 +1,107 @@
+"""HTTP endpoints: WeChat's message push callback and the mini-program log-in."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from flask import Blueprint, Response, current_app, request
+
+from bot.db import get_db
+from bot.errors import ApiError, json_body
+from bot.ratelimit import allow
+from bot.wechat.client import WeChatError
+from bot.wechat.crypto import CryptoError, MessageCrypto
+from bot.wechat.messages import MalformedMessage, parse_fields, to_inbound
+from bot.wechat.signature import is_valid
+from bot.wechat.worker import WeChatWorker
+
+bp = Blueprint("wechat", __name__)
+
+# A pushed text message is at most a few KB; anything far larger is not from WeChat.
+MAX_PUSH_BYTES = 64 * 1024
+LOGIN_RATE_PER_IP = 30  # per minute
+
+
+class LoginResponse(TypedDict):
+    session_id: str
+
+
+def _worker() -> WeChatWorker:
+    return current_app.extensions["wenzheng.wechat"]
+
+
+def _plain(text: str, status: int = 200) -> Response:
+    return Response(text, status=status, mimetype="text/plain")
+
+
+def _check_signature(*extra: str) -> None:
+    """403 unless the request is signed with our token (``extra``: the encrypted body)."""
+    token = current_app.config["WECHAT_TOKEN"]
+    args = request.args
+    timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
+    if not token or not is_valid(args.get("signature"), token, timestamp, nonce):
+        raise ApiError(403, "bad_signature", "签名校验失败")
+    if extra and not is_valid(args.get("msg_signature"), token, timestamp, nonce, *extra):
+        raise ApiError(403, "bad_signature", "消息签名校验失败")
+
+
+@bp.get("/wechat/callback")
+def verify() -> Response:
+    """WeChat's URL check when the push is configured: echo ``echostr`` if signed by us."""
+    _check_signature()
+    return _plain(request.args.get("echostr", ""))
+
+
+@bp.post("/wechat/callback")
+def receive() -> Response:
+    """Store the pushed message and answer ``success`` at once; the worker replies later."""
+    if (request.content_length or 0) > MAX_PUSH_BYTES:
+        raise ApiError(413, "too_large", "消息内容过大")
+    _check_signature()
+    body = request.get_data(cache=False)
+    try:
+        fields = parse_fields(body)
+        if "Encrypt" in fields:
+            _check_signature(fields["Encrypt"])
+            fields = parse_fields(_crypto().decrypt(fields["Encrypt"]))
+        elif request.args.get("encrypt_type") == "aes":
+            raise MalformedMessage("safe mode message without Encrypt")
+        inbound = to_inbound(fields)
+    except CryptoError as exc:
+        raise ApiError(403, "bad_ciphertext", "消息解密失败") from exc
+    except (MalformedMessage, UnicodeDecodeError) as exc:
+        raise ApiError(400, "malformed_message", "消息格式不正确") from exc
+    _worker().accept(inbound)
+    return _plain("success")
+
+
+def _crypto() -> MessageCrypto:
+    config = current_app.config
+    try:
+        return MessageCrypto(config["WECHAT_ENCODING_AES_KEY"], config["WECHAT_APPID"])
+    except CryptoError as exc:
+        current_app.logger.error("WECHAT_ENCODING_AES_KEY is not usable: %s", exc)
+        raise ApiError(503, "wechat_not_configured", "服务暂未配置消息加密") from exc
+
+
+@bp.post("/api/v1/wechat/login")
+def login():
+    """Exchange a ``wx.login`` code for the citizen's one mini-program conversation."""
+    from bot.chat.service import get_or_create_conversation
+
+    if not allow(f"wechat-login:{request.remote_addr}", LOGIN_RATE_PER_IP, 60):
+        raise ApiError(429, "rate_limited", "请求过于频繁，请稍后再试")
+    code = json_body().get("code")
+    if not isinstance(code, str) or not code.strip() or len(code) > 256:
+        raise ApiError(400, "invalid_code", "缺少有效的登录凭证 code")
+    try:
+        openid = _worker().client.code_to_openid(code.strip())
+    except WeChatError as exc:
+        current_app.logger.warning("wx.login code exchange failed: %s", exc)
+        if exc.errcode is None:
+            raise ApiError(502, "wechat_unavailable", "微信服务暂时无法访问，请稍后再试") from exc
+        raise ApiError(400, "invalid_code", "登录凭证无效或已过期，请重新进入小程序") from exc
+    db = get_db()
+    conversation = get_or_create_conversation(db, channel="miniprogram", citizen_ref=openid)
+    db.commit()
+    return LoginResponse(session_id=conversation.session_id)
