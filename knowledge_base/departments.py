@@ -1,0 +1,26 @@
+"""The service departments a question is routed to (社保, 医保, 公积金 …)."""
+
+from __future__ import annotations
+
+DEPARTMENTS = ("社保", "医保", "公积金", "户籍", "税务", "民政", "交通", "综合")
+
+# First match wins: more specific words before general ones.
+_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("公积金", ("公积金",)),
+    ("医保", ("医疗保障", "医保", "医疗保险")),
+    ("税务", ("税务", "个人所得税", "纳税")),
+    ("交通", ("交通", "机动车", "停车", "驾驶")),
+    ("户籍", ("户口", "户籍", "居民身份证", "居住证", "出入境", "出境入境", "护照")),
+    ("民政", ("民政", "婚姻", "收养", "最低生活保障", "社会救助", "殡葬", "慈善", "养老服务",
+              "老年人", "残疾人")),
+    ("社保", ("人力资源和社会保障", "社会保险", "社会保障", "养老保险", "失业", "工伤", "就业",
+              "劳动")),
+)
+
+
+def department_for(text: str) -> str:
+    """The department whose subject words occur in ``text``; 综合 when none does."""
+    for department, words in _KEYWORDS:
+        if any(word in text for word in words):
+            return department
+    return "综合"

@@ -1,0 +1,1 @@
+"""Readers and writers of the file formats staff bring content in (and take it out)."""

@@ -1,0 +1,140 @@
+"""FAQ entries in JSON Lines, CSV and XLSX, both ways: staff edit them in Excel.
+
+Columns: ``id, question, alt_questions, answer, department, tags, source_title, url,
+effective, expires``. In CSV and XLSX, several alternate questions or tags go in one
+cell, one per line (``|`` is accepted too). Export then import gives the same content.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from knowledge_base.departments import department_for
+from knowledge_base.formats.files import Row, parse_date, read_csv, read_jsonl, read_xlsx
+from knowledge_base.models import Item, Kind
+from knowledge_base.records import BadImportFile, ItemData
+from knowledge_base.text import clean, one_line, search_key
+
+COLUMNS = ("id", "question", "alt_questions", "answer", "department", "tags", "source_title",
+           "url", "effective", "expires")
+REQUIRED = ("question", "answer")
+FORMATS = ("jsonl", "csv", "xlsx")
+LIST_SEPARATORS = re.compile(r"\n|\|")
+TAG_SEPARATORS = re.compile(r"\n|\||,|，|、")
+
+
+def is_faq_record(record: dict[str, Any]) -> bool:
+    return "question" in record and "answer" in record
+
+
+def read_faqs(path: Path) -> list[ItemData]:
+    """Validated FAQ entries of a file; the first problem raises, naming file and row."""
+    suffix = path.suffix.lower().lstrip(".")
+    rows: list[Row] = {"jsonl": read_jsonl, "csv": read_csv, "xlsx": read_xlsx}[suffix](path)
+    if suffix != "jsonl":
+        _check_columns(path, rows)
+    items: list[ItemData] = []
+    first_row: dict[str, int] = {}
+    for row, record in rows:
+        item = faq_item(record, path, row)
+        earlier = first_row.setdefault(item["external_id"], row)
+        if earlier != row:
+            raise BadImportFile(path, f"与第 {earlier} 行重复（id 或问题相同：{item['external_id']}）",
+                                row)
+        items.append(item)
+    return items
+
+
+def faq_item(record: dict[str, Any], path: Path, row: int) -> ItemData:
+    question = one_line(record.get("question"))
+    answer = clean(str(record.get("answer") or "")).strip()
+    if not question:
+        raise BadImportFile(path, "问题（question）为空", row)
+    if not answer:
+        raise BadImportFile(path, "答案（answer）为空", row)
+    digest = hashlib.sha1(search_key(question).encode()).hexdigest()[:12]
+    alternates = [q for q in _listing(record.get("alt_questions"), LIST_SEPARATORS)
+                  if q != question]
+    return ItemData(
+        external_id=one_line(str(record.get("id") or "")) or f"faq-{digest}",
+        kind=Kind.FAQ, title=question, question=question, body=answer,
+        alt_questions=alternates,
+        department=one_line(record.get("department")) or department_for(question + answer),
+        tags=_listing(record.get("tags"), TAG_SEPARATORS),
+        source_title=one_line(record.get("source_title")) or None,
+        url=one_line(record.get("url")) or None,
+        effective_on=parse_date(record.get("effective"), path, row, "effective"),
+        expires_on=parse_date(record.get("expires"), path, row, "expires"),
+    )
+
+
+def faq_record(item: Item) -> dict[str, Any]:
+    """The export form of a FAQ revision (JSON Lines values; lists stay lists)."""
+    return {
+        "id": item.external_id, "question": item.question or item.title,
+        "alt_questions": list(item.alt_questions or []), "answer": item.body,
+        "department": item.department or "", "tags": list(item.tags or []),
+        "source_title": item.source_title or "", "url": item.url or "",
+        "effective": item.effective_on.isoformat() if item.effective_on else "",
+        "expires": item.expires_on.isoformat() if item.expires_on else "",
+    }
+
+
+def write_faqs(items: list[Item], path: Path, fmt: str) -> int:
+    """Write FAQ revisions to ``path`` in ``fmt``; returns how many were written."""
+    records = [faq_record(item) for item in items]
+    if fmt == "jsonl":
+        lines = [json.dumps(record, ensure_ascii=False) for record in records]
+        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    elif fmt == "csv":
+        # UTF-8 with BOM so that Excel opens the Chinese text correctly.
+        with path.open("w", encoding="utf-8-sig", newline="") as stream:
+            writer = csv.DictWriter(stream, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(_flat(record) for record in records)
+    elif fmt == "xlsx":
+        _write_xlsx([_flat(record) for record in records], path)
+    else:
+        raise ValueError(f"unknown FAQ format {fmt!r}")
+    return len(records)
+
+
+def _write_xlsx(rows: list[dict[str, str]], path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "FAQ"
+    sheet.append(list(COLUMNS))
+    for row in rows:
+        sheet.append([row[column] for column in COLUMNS])
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCDEFGHIJ", (18, 40, 40, 80, 10, 16, 30, 30, 12, 12), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    workbook.save(path)
+
+
+def _flat(record: dict[str, Any]) -> dict[str, str]:
+    return {key: "\n".join(value) if isinstance(value, list) else value
+            for key, value in record.items()}
+
+
+def _listing(raw: Any, separators: re.Pattern[str]) -> list[str]:
+    values = raw if isinstance(raw, list) else separators.split(str(raw or ""))
+    return [text for text in (one_line(str(value)) for value in values) if text]
+
+
+def _check_columns(path: Path, rows: list[Row]) -> None:
+    columns = set(rows[0][1]) if rows else set()
+    missing = [name for name in REQUIRED if name not in columns]
+    if rows and missing:
+        raise BadImportFile(path, f"缺少必需的列：{'、'.join(missing)}（第 1 行为表头）")

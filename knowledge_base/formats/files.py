@@ -1,0 +1,96 @@
+"""Low-level reading of text, JSON Lines, CSV and XLSX files with clear, located errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from knowledge_base.records import BadImportFile
+from knowledge_base.text import UndecodableText, decode
+
+Row = tuple[int, dict[str, Any]]  # (row number as the user sees it, values)
+
+
+def read_text(path: Path) -> str:
+    try:
+        return decode(path.read_bytes())
+    except UndecodableText as error:
+        raise BadImportFile(path, str(error)) from None
+
+
+def read_jsonl(path: Path) -> list[Row]:
+    """Objects of a JSON Lines file, numbered by line; blank lines are skipped."""
+    rows = []
+    for number, line in enumerate(read_text(path).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise BadImportFile(path, f"不是合法的 JSON（{error.msg}）", number) from None
+        if not isinstance(value, dict):
+            raise BadImportFile(path, "每行应为一个 JSON 对象", number)
+        rows.append((number, value))
+    return rows
+
+
+def read_csv(path: Path) -> list[Row]:
+    """Rows of a CSV file with a header line, numbered as a spreadsheet shows them."""
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
+    try:
+        return [(number, _strip_keys(row)) for number, row in enumerate(reader, start=2)]
+    except csv.Error as error:
+        raise BadImportFile(path, f"CSV 格式错误（{error}）", reader.line_num) from None
+
+
+def read_xlsx(path: Path) -> list[Row]:
+    """Rows of the first worksheet, the first row being the header."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise BadImportFile(path, f"不是有效的 Excel（.xlsx）文件（{error}）") from None
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = [str(cell or "").strip() for cell in next(rows, ())]
+        result = []
+        for number, values in enumerate(rows, start=2):
+            if all(value in (None, "") for value in values):
+                continue
+            cells = {name: _cell(value) for name, value in zip(header, values, strict=False)}
+            result.append((number, cells))
+        return result
+    finally:
+        workbook.close()
+
+
+def parse_date(value: Any, path: Path, row: int | None, name: str) -> date | None:
+    """A date from ISO text, a spreadsheet date or YAML; empty means no date."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise BadImportFile(path, f"{name} 不是有效日期（应为 YYYY-MM-DD）：{value}", row) from None
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+def _strip_keys(row: dict[str | None, Any]) -> dict[str, Any]:
+    return {(key or "").strip(): value for key, value in row.items() if key is not None}

@@ -1,0 +1,72 @@
+"""Chinese text handling: decoding, newline/BOM clean-up, numerals and search keys.
+
+Imported text is kept as written (that is what citizens are shown); only *search keys*
+are normalised (full-width → half-width, traditional → simplified, case, spaces).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+# Encodings tried in order: what Chinese government files and Excel exports come in.
+ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_NUMERAL = "[零〇一二两三四五六七八九十百千\\d]+"
+
+
+class UndecodableText(ValueError):
+    """Bytes that are none of the accepted encodings."""
+
+
+def decode(raw: bytes) -> str:
+    """Decode file content in the first accepted encoding, then clean it."""
+    for encoding in ENCODINGS:
+        try:
+            return clean(raw.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    raise UndecodableText("文件编码无法识别（支持 UTF-8、GB18030）")
+
+
+def clean(text: str) -> str:
+    """Strip BOMs and zero-width characters, unify newlines, trim line ends."""
+    text = text.replace("\ufeff", "").replace("\u200b", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
+def one_line(text: str | None) -> str:
+    """A field value on one line: collapsed whitespace, no surrounding blanks."""
+    return re.sub(r"\s+", " ", clean(text or "")).strip()
+
+
+@lru_cache(maxsize=1)
+def _to_simplified() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def search_key(text: str) -> str:
+    """Normalised form for matching: NFKC, simplified Chinese, lower case, no spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", "", _to_simplified().convert(text)).lower()
+
+
+def cn_number(numeral: str) -> int:
+    """Value of a Chinese (or Arabic) numeral as used in 第十二条, 第一百零五条."""
+    if numeral.isdigit():
+        return int(numeral)
+    total, current = 0, 0
+    for char in numeral:
+        if char in CN_DIGITS:
+            current = CN_DIGITS[char]
+        elif char in CN_UNITS:
+            total += (current or 1) * CN_UNITS[char]
+            current = 0
+    return total + current
