@@ -1,0 +1,1 @@
+"""Citizen chat: the web page, its API, the Rasa relay and the stored transcript."""

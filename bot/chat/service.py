@@ -1,0 +1,232 @@
+"""One citizen turn, whatever the channel: store it, then route it to Rasa or a person.
+
+While a conversation is handed off (waiting/active) citizen lines go to the operator
+queue, not to the bot. Rasa being down never loses the line and never fails the
+request: the citizen gets a stored apology with a 转人工 button that works without Rasa.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from typing import Any, TypedDict
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import events
+from bot.chat import rasa_client
+from bot.chat.privacy import mask
+from bot.chat.transcript import append_message
+from bot.handoff import service as handoff_service
+from bot.models import Conversation, Handoff, HandoffState, Message
+
+REQUEST_HUMAN = "/request_human"
+HUMAN_BUTTON = {"title": "转人工", "payload": REQUEST_HUMAN}
+RASA_DOWN_APOLOGY = (
+    "抱歉，智能助手暂时无法回答，请稍后再试。您也可以点击“转人工”，由人工客服为您解答。"
+)
+# How the permanent buttons of the page read in the transcript.
+PAYLOAD_TITLES = {
+    REQUEST_HUMAN: "转人工",
+    "/feedback_helpful": "有帮助",
+    "/feedback_unhelpful": "没帮助",
+}
+_RATE = re.compile(r"^/rate(\{.*\})$", re.DOTALL)
+HANDED_OFF = (HandoffState.WAITING, HandoffState.ACTIVE)
+
+
+class UnknownSession(LookupError):
+    """No conversation has this session id (never issued, or mistyped)."""
+
+
+class HandoffView(TypedDict):
+    state: str
+    department: str | None
+    # True once the citizen rated the latest resolved handoff (the page hides the stars).
+    rated: bool
+
+
+def new_session_id() -> str:
+    """An unguessable public id: 192 random bits."""
+    return secrets.token_urlsafe(24)
+
+
+def get_or_create_conversation(
+    db: Session,
+    session_id: str | None = None,
+    channel: str = "web",
+    citizen_ref: str | None = None,
+) -> Conversation:
+    """The conversation of ``session_id``, or of ``citizen_ref`` on ``channel``, or a new one.
+
+    Raises ``UnknownSession`` for a session id the server never issued.
+    """
+    if session_id is not None:
+        conversation = db.scalar(select(Conversation).where(Conversation.session_id == session_id))
+        if conversation is None:
+            raise UnknownSession(session_id)
+        return conversation
+    if citizen_ref is not None:
+        conversation = db.scalar(
+            select(Conversation)
+            .where(Conversation.channel == channel, Conversation.citizen_ref == citizen_ref)
+            .order_by(Conversation.id.desc())
+            .limit(1)
+        )
+        if conversation is not None:
+            return conversation
+    conversation = Conversation(
+        session_id=new_session_id(), channel=channel, citizen_ref=citizen_ref
+    )
+    db.add(conversation)
+    db.commit()
+    return conversation
+
+
+def handoff_view(db: Session, conversation: Conversation) -> HandoffView:
+    latest = db.scalar(
+        select(Handoff)
+        .where(Handoff.conversation_id == conversation.id)
+        .order_by(Handoff.id.desc())
+        .limit(1)
+    )
+    return HandoffView(
+        state=conversation.handoff_state,
+        department=latest.department if latest else None,
+        rated=latest is not None and latest.rating is not None,
+    )
+
+
+def handle_citizen_text(db: Session, conversation: Conversation, text: str) -> list[Message]:
+    """Store the citizen's line and answer it; returns the replies this turn created."""
+    return reply_to(db, conversation, record_citizen_text(db, conversation, text))
+
+
+def record_citizen_text(db: Session, conversation: Conversation, text: str) -> Message:
+    """Store what the citizen sent; a button payload is stored under its button's title."""
+    if not text.startswith("/"):
+        return append_message(db, conversation, "user", text)
+    return append_message(
+        db, conversation, "user", _payload_title(db, conversation, text), payload={"payload": text}
+    )
+
+
+def reply_to(db: Session, conversation: Conversation, line: Message) -> list[Message]:
+    """Route a stored citizen line: rating, operator queue, or Rasa."""
+    text = line.payload.get("payload", line.text)
+    score = _rating_score(text)
+    if score is not None:
+        return _rate(db, conversation, score)
+    if conversation.handoff_state in HANDED_OFF:
+        if text == REQUEST_HUMAN:
+            return [append_message(db, conversation, "system", "已在为您转接人工客服，请稍候。")]
+        events.publish(
+            "queue",
+            {
+                "type": "citizen_message",
+                "session_id": conversation.session_id,
+                "message_id": line.id,
+            },
+        )
+        return []
+    return _relay_to_rasa(db, conversation, text)
+
+
+def _relay_to_rasa(db: Session, conversation: Conversation, text: str) -> list[Message]:
+    config = current_app.config
+    # Rasa's tracker store and the answer engine's query log keep what they receive,
+    # so personal numbers never leave the transcript.
+    outgoing = text if text.startswith("/") else mask(text)
+    try:
+        raw = rasa_client.send(
+            config["RASA_URL"], conversation.session_id, outgoing, config["RASA_TIMEOUT"]
+        )
+    except rasa_client.RasaUnavailable as exc:
+        current_app.logger.warning("Rasa unavailable for %s: %s", conversation.session_id, exc)
+        if text == REQUEST_HUMAN:
+            return [_open_handoff_without_rasa(db, conversation)]
+        return [
+            append_message(
+                db, conversation, "system", RASA_DOWN_APOLOGY, payload={"buttons": [HUMAN_BUTTON]}
+            )
+        ]
+    replies = [
+        append_message(
+            db,
+            conversation,
+            "bot",
+            reply["text"],
+            payload={
+                "citations": reply["citations"],
+                "buttons": reply["buttons"],
+                "candidates": reply["candidates"],
+            },
+            decision=reply["decision"],
+            confidence=reply["confidence"],
+        )
+        for reply in rasa_client.parse_replies(raw)
+    ]
+    # Rasa's handoff action changed the state through the internal API, in another session.
+    db.refresh(conversation)
+    return replies
+
+
+def _open_handoff_without_rasa(db: Session, conversation: Conversation) -> Message:
+    questions = db.scalars(
+        select(Message.text)
+        .where(Message.conversation_id == conversation.id, Message.role == "user")
+        .order_by(Message.id.desc())
+        .limit(10)
+    ).all()
+    last_query = next((q for q in questions if q not in PAYLOAD_TITLES.values()), None)
+    handoff, _ = handoff_service.open_handoff(
+        db,
+        conversation,
+        "user_request",
+        last_query=last_query,
+        bot_context={"turns": list(reversed(questions)), "rasa": "unavailable"},
+    )
+    return append_message(db, conversation, "system", handoff_service.citizen_notice(db, handoff))
+
+
+def _rate(db: Session, conversation: Conversation, score: Any) -> list[Message]:
+    """Rate the last resolved handoff; the handoff service thanks the citizen itself."""
+    try:
+        handoff_service.rate(db, conversation, score)
+    except handoff_service.HandoffError as exc:
+        db.rollback()
+        return [append_message(db, conversation, "system", exc.message)]
+    return []
+
+
+def _rating_score(text: str) -> Any | None:
+    """The score of a ``/rate{"score": N}`` payload (validated by the handoff service)."""
+    match = _RATE.match(text)
+    if match is None:
+        return None
+    try:
+        data = json.loads(match.group(1))
+    except ValueError:
+        return 0
+    return data.get("score", 0) if isinstance(data, dict) else 0
+
+
+def _payload_title(db: Session, conversation: Conversation, payload: str) -> str:
+    """The title of the button that sent ``payload``, looked up in the recent transcript."""
+    score = _rating_score(payload)
+    if score is not None:
+        return f"满意度评价：{score} 分"
+    recent = db.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation.id, Message.role != "user")
+        .order_by(Message.id.desc())
+        .limit(20)
+    )
+    for message in recent:
+        for button in (message.payload or {}).get("buttons", []):
+            if button.get("payload") == payload:
+                return button.get("title") or payload
+    return PAYLOAD_TITLES.get(payload, payload)

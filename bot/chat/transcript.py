@@ -1,0 +1,106 @@
+"""The stored transcript: appending lines, reading them back, their wire shape.
+
+Every line is committed before it is announced on ``conversation:<session_id>``, so a
+live reader that misses an event can always catch up from the database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, TypedDict
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import events
+from bot.chat.privacy import mask
+from bot.models import Conversation, Message
+from knowledge_base.db import utcnow
+
+# Lines a citizen may see; "note" lines are for operators only.
+CITIZEN_ROLES = ("user", "bot", "operator", "system")
+
+
+class MessageView(TypedDict):
+    id: int
+    role: str
+    text: str
+    citations: list[dict[str, Any]]
+    buttons: list[dict[str, str]]
+    confidence: float | None
+    decision: str | None
+    created_at: str
+
+
+class MessageEvent(TypedDict):
+    """What ``conversation:<session_id>`` carries for each new line."""
+
+    type: str  # "message"
+    message: MessageView
+
+
+def append_message(
+    db: Session,
+    conversation: Conversation,
+    role: str,
+    text: str,
+    payload: dict[str, Any] | None = None,
+    decision: str | None = None,
+    confidence: float | None = None,
+    author: str | None = None,
+) -> Message:
+    """Store one transcript line, commit, and announce it to live readers."""
+    if current_app.config["TRANSCRIPT_MASKING"]:
+        text = mask(text)
+    message = Message(
+        conversation=conversation,
+        role=role,
+        text=text,
+        payload=payload or {},
+        decision=decision,
+        confidence=confidence,
+        author=author,
+    )
+    db.add(message)
+    conversation.updated_at = utcnow()
+    db.commit()
+    events.publish(
+        f"conversation:{conversation.session_id}",
+        MessageEvent(type="message", message=message_view(message)),
+    )
+    return message
+
+
+def message_view(message: Message) -> MessageView:
+    payload = message.payload or {}
+    return MessageView(
+        id=message.id,
+        role=message.role,
+        text=message.text,
+        citations=payload.get("citations", []),
+        buttons=payload.get("buttons", []),
+        confidence=message.confidence,
+        decision=message.decision,
+        created_at=_as_utc(message.created_at).isoformat(),
+    )
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def citizen_messages_after(db: Session, conversation_id: int, after: int) -> list[Message]:
+    """The lines a citizen may see with an id above ``after``, oldest first."""
+    return list(
+        db.scalars(
+            select(Message)
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.id > after,
+                Message.role.in_(CITIZEN_ROLES),
+            )
+            .order_by(Message.id)
+        )
+    )
