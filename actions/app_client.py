@@ -1,0 +1,111 @@
+"""HTTP calls from the action server to the web app (answer engine, internal API).
+
+Every call is asynchronous, so one slow answer does not hold up other conversations in
+the action server, and bounded by a timeout; failures surface as ``AppUnavailable``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Literal, TypedDict
+
+import aiohttp
+from typing_extensions import NotRequired
+
+from actions.settings import app_settings
+
+logger = logging.getLogger(__name__)
+
+HandoffReason = Literal["low_confidence", "user_request", "complaint", "unhelpful", "safety"]
+
+
+class Pick(TypedDict):
+    source_id: str
+    locator: str
+
+
+class Citation(TypedDict):
+    n: int
+    source_id: str
+    title: str
+    locator: str
+    url: str
+    version: str
+    snippet: str
+
+
+class Candidate(TypedDict):
+    source_id: str
+    locator: str
+    title: str
+    label: str
+
+
+class AnswerRequest(TypedDict):
+    query: str
+    history: list[str]
+    session_id: str
+    pick: NotRequired[Pick]
+
+
+class AnswerResponse(TypedDict):
+    decision: Literal["answer", "clarify", "handoff"]
+    confidence: float
+    answer: str
+    citations: list[Citation]
+    candidates: list[Candidate]
+    query: str
+
+
+class HandoffRequest(TypedDict):
+    session_id: str
+    reason: HandoffReason
+    last_query: str
+    bot_context: dict[str, Any]
+
+
+class HandoffResponse(TypedDict):
+    handoff_id: int
+    state: str
+    department: str | None
+    message: NotRequired[str | None]
+
+
+class AppUnavailable(Exception):
+    """The web app did not answer in time or answered with an error."""
+
+    def __init__(self, reason: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+async def ask_answer_engine(request: AnswerRequest) -> AnswerResponse:
+    return await _post("/api/v1/answer", dict(request), internal=False)
+
+
+async def record_handoff(request: HandoffRequest) -> HandoffResponse:
+    return await _post("/internal/v1/handoffs", dict(request), internal=True)
+
+
+async def record_feedback(session_id: str, helpful: bool) -> None:
+    await _post("/internal/v1/feedback", {"session_id": session_id, "helpful": helpful}, internal=True)
+
+
+async def _post(path: str, body: dict[str, Any], internal: bool) -> Any:
+    settings = app_settings()
+    headers = {"Authorization": f"Bearer {settings.internal_token}"} if internal else {}
+    timeout = aiohttp.ClientTimeout(total=settings.timeout_seconds)
+    url = settings.url + path
+    try:
+        async with aiohttp.ClientSession(timeout=timeout) as session, session.post(
+            url, json=body, headers=headers
+        ) as response:
+            if response.status >= 400:
+                detail = (await response.text())[:300]
+                logger.warning("POST %s answered %s: %s", url, response.status, detail)
+                raise AppUnavailable(f"HTTP {response.status}", response.status)
+            return await response.json()
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+        logger.warning("POST %s failed: %r", url, exc)
+        raise AppUnavailable(repr(exc)) from exc
