@@ -43,17 +43,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from bot import auth, wechat
     from bot.api import search
+    from bot.internal import views as internal
 
     app.register_blueprint(search.bp)
+    app.register_blueprint(internal.bp)
     auth.init_app(app)
     wechat.init_app(app)
 
 
 def _register_commands(app: Flask) -> None:
     from bot.auth.cli import users
+    from bot.handoff.cli import departments, handoffs
     from bot.wechat.cli import wechat
     from knowledge_base import cli as kb_cli
 
     app.cli.add_command(kb_cli.kb)
     app.cli.add_command(users)
+    app.cli.add_command(handoffs)
+    app.cli.add_command(departments)
     app.cli.add_command(wechat)

@@ -1,0 +1,1 @@
+"""Handing conversations to people: state machine, routing, response-time limits."""

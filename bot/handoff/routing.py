@@ -1,0 +1,47 @@
+"""Which department answers a handed-off question, and how urgent it is."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import Department
+
+REASONS = ("low_confidence", "user_request", "complaint", "unhelpful", "safety")
+REASON_LABELS = {
+    "low_confidence": "置信度低",
+    "user_request": "用户要求",
+    "complaint": "投诉",
+    "unhelpful": "回答无帮助",
+    "safety": "安全风险",
+}
+# Safety first, then complaints; everything else in arrival order.
+PRIORITIES = {"safety": 2, "complaint": 1}
+FALLBACK_DEPARTMENT = "zonghe"
+
+
+def priority_for(reason: str) -> int:
+    return PRIORITIES.get(reason, 0)
+
+
+def route(db: Session, texts: Sequence[str]) -> str | None:
+    """The code of the department whose keywords best match ``texts`` (latest first).
+
+    The latest question decides when it names a topic; older turns break ties and
+    cover follow-ups such as "那需要带什么材料？". Falls back to 综合 (``general``).
+    """
+    departments = db.scalars(select(Department).order_by(Department.id)).all()
+    for text in texts:
+        best, best_hits = None, 0
+        for department in departments:
+            hits = sum(text.count(word) for word in department.keywords or () if word)
+            if hits > best_hits:
+                best, best_hits = department.code, hits
+        if best:
+            return best
+    codes = {d.code for d in departments}
+    if FALLBACK_DEPARTMENT in codes:
+        return FALLBACK_DEPARTMENT
+    return departments[0].code if departments else None

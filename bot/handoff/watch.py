@@ -1,0 +1,87 @@
+"""Periodic duties of the handoff desk: escalate overdue conversations (督办) and retry
+Rasa resumes. Run by ``flask handoffs check-sla`` (once) or ``flask handoffs watch`` (a
+loop the app supervisor starts); never started by the app factory itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import events
+from bot.handoff import rasa
+from bot.handoff.service import OPEN_STATES, department_named
+from bot.handoff.sla import evaluate
+from bot.models import Handoff, HandoffEvent
+from knowledge_base.db import session_scope, utcnow
+from knowledge_base.models import AuditEntry
+
+
+def escalate_overdue(db: Session, now: datetime) -> list[Handoff]:
+    """Flag every open, overdue, not yet escalated handoff; returns the newly escalated."""
+    candidates = db.scalars(
+        select(Handoff)
+        .where(Handoff.state.in_(OPEN_STATES), Handoff.escalated_at.is_(None))
+        .order_by(Handoff.id)
+    ).all()
+    escalated = []
+    for handoff in candidates:
+        status = evaluate(handoff, department_named(db, handoff.department), now)
+        if not status["overdue"]:
+            continue
+        kind = "首次响应超时" if status["first_response_overdue"] else "办结超时"
+        handoff.escalated_at = now
+        db.add(
+            HandoffEvent(
+                handoff_id=handoff.id,
+                at=now,
+                actor="system",
+                action="escalated",
+                detail={"kind": kind},
+            )
+        )
+        db.add(
+            AuditEntry(
+                at=now,
+                actor="system",
+                action="handoff_escalated",
+                comment=f"转人工 #{handoff.id}（{handoff.department or '未分配'}）{kind}，已督办",
+                detail={"handoff_id": handoff.id, "session_id": handoff.conversation.session_id},
+            )
+        )
+        escalated.append(handoff)
+    db.commit()
+    for handoff in escalated:
+        events.publish(
+            "queue",
+            {
+                "type": "handoff",
+                "action": "escalated",
+                "handoff_id": handoff.id,
+                "state": handoff.state,
+            },
+        )
+    return escalated
+
+
+def run_once(app: Flask, now: datetime | None = None) -> tuple[int, int]:
+    """One pass: returns (escalated, resumes sent)."""
+    with app.app_context(), session_scope(app.extensions["wenzheng.sessions"]) as db:
+        escalated = escalate_overdue(db, now or utcnow())
+        resumed = rasa.flush_resumes(db)
+    return len(escalated), resumed
+
+
+def run_forever(app: Flask, interval: float = 60.0, stop: threading.Event | None = None) -> None:
+    """Repeat ``run_once`` every ``interval`` seconds until ``stop`` is set."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            run_once(app)
+        except Exception:  # noqa: BLE001 - one failed pass must not end the loop
+            app.logger.exception("handoff watch pass failed")
+        stop.wait(interval)

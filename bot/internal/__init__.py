@@ -1,0 +1,1 @@
+"""Internal API called by the Rasa action server (bearer token, never by citizens)."""

@@ -1,0 +1,206 @@
+"""The handoff state machine on SQLite and the real PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from bot.handoff import service
+from bot.handoff.service import HandoffError
+from bot.models import Handoff, HandoffEvent, Message, PendingResume, QueryLog
+from tests.handoff.support import add_conversation, add_operator, recording_rasa
+
+MONDAY_10AM = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)  # 10:00 Asia/Shanghai
+
+
+def _lines(db, conversation, role):
+    return db.scalars(
+        select(Message).where(Message.conversation_id == conversation.id, Message.role == role)
+    ).all()
+
+
+def test_open_routes_by_topic_and_is_idempotent(db):
+    conversation = add_conversation(db, "s-open")
+    db.add(QueryLog(session_id="s-open", query="医保怎么报销", decision="handoff", confidence=0.2))
+    db.commit()
+
+    handoff, created = service.open_handoff(
+        db, conversation, "low_confidence", last_query="异地就医医保怎么报销", now=MONDAY_10AM
+    )
+    again, created_again = service.open_handoff(db, conversation, "user_request")
+
+    assert created and not created_again
+    assert again.id == handoff.id
+    assert handoff.department == "yibao"
+    assert conversation.handoff_state == "waiting"
+    assert db.scalar(select(QueryLog.handed_off)) is True
+    assert db.scalar(select(Handoff.id).where(Handoff.id != handoff.id)) is None
+
+
+def test_safety_and_complaints_get_priority_and_unknown_topic_goes_to_general(db):
+    safety, _ = service.open_handoff(db, add_conversation(db, "a"), "safety", last_query="救命")
+    complaint, _ = service.open_handoff(db, add_conversation(db, "b"), "complaint")
+    plain, _ = service.open_handoff(db, add_conversation(db, "c"), "user_request")
+
+    assert safety.priority > complaint.priority > plain.priority
+    assert plain.department == "zonghe"
+
+
+def test_unknown_reason_is_refused(db):
+    with pytest.raises(HandoffError) as refused:
+        service.open_handoff(db, add_conversation(db, "s"), "bored")
+    assert refused.value.status == 400
+
+
+def test_full_lifecycle_and_illegal_transitions(db):
+    conversation = add_conversation(db, "s-life")
+    alice, bob = add_operator(db, "alice"), add_operator(db, "bob")
+    handoff, _ = service.open_handoff(db, conversation, "user_request", last_query="落户")
+
+    with pytest.raises(HandoffError, match="请先接手"):
+        service.reply(db, handoff.id, alice, "您好")
+    with pytest.raises(HandoffError, match="请先接手"):
+        service.resolve(db, handoff.id, alice)
+
+    service.claim(db, handoff.id, alice)
+    with pytest.raises(HandoffError, match="alice"):
+        service.claim(db, handoff.id, bob)
+    with pytest.raises(HandoffError) as not_yours:
+        service.reply(db, handoff.id, bob, "我来回答")
+    assert not_yours.value.status == 403
+    with pytest.raises(HandoffError, match="不能为空"):
+        service.reply(db, handoff.id, alice, "   ")
+
+    first = service.reply(db, handoff.id, alice, "您好，请问您要办理哪类落户？")
+    service.reply(db, handoff.id, alice, "请提供户口簿。")
+    db.refresh(handoff)
+    assert first.role == "operator" and first.author == "坐席alice"
+    assert handoff.first_response_at is not None
+    responded = handoff.first_response_at
+
+    service.resolve(db, handoff.id, alice)
+    with pytest.raises(HandoffError, match="已结束"):
+        service.resolve(db, handoff.id, alice)
+    with pytest.raises(HandoffError, match="已结束"):
+        service.claim(db, handoff.id, bob)
+    with pytest.raises(HandoffError, match="已结束"):
+        service.reply(db, handoff.id, alice, "还有一件事")
+
+    db.refresh(handoff)
+    assert handoff.first_response_at == responded  # the second reply did not move it
+    assert handoff.state == "resolved" and conversation.handoff_state == "resolved"
+    system = [m.text for m in _lines(db, conversation, "system")]
+    assert any("已接入" in text for text in system)
+    assert any("已结束" in text for text in system)
+    prompt = _lines(db, conversation, "system")[-1]
+    assert [b["payload"] for b in prompt.payload["buttons"]][0] == '/rate{"score": 5}'
+    actions = db.scalars(select(HandoffEvent.action).order_by(HandoffEvent.id)).all()
+    assert actions == ["opened", "claimed", "resolved"]
+
+
+def test_resolve_succeeds_when_rasa_is_down_and_the_resume_is_retried(db, handoff_app):
+    conversation = add_conversation(db, "s-rasa")
+    alice = add_operator(db, "alice")
+    handoff, _ = service.open_handoff(db, conversation, "user_request")
+    service.claim(db, handoff.id, alice)
+
+    service.resolve(db, handoff.id, alice)  # RASA_URL points at a closed port
+
+    pending = db.scalar(select(PendingResume))
+    assert pending is not None and pending.attempts == 1 and pending.last_error
+    with recording_rasa() as rasa:
+        handoff_app.config["RASA_URL"] = rasa.url
+        assert service.rasa.flush_resumes(db) == 1
+    assert db.scalar(select(PendingResume)) is None
+    assert rasa.requests == [
+        {
+            "path": "/conversations/s-rasa/tracker/events?token=wenzheng-dev-rasa-token",
+            "json": {"event": "resume"},
+        }
+    ]
+
+
+def test_transfer_requeues_in_the_target_department(db):
+    conversation = add_conversation(db, "s-transfer")
+    alice = add_operator(db, "alice", "shebao")
+    handoff, _ = service.open_handoff(db, conversation, "user_request", last_query="养老金")
+    service.claim(db, handoff.id, alice)
+
+    with pytest.raises(HandoffError, match="找不到部门"):
+        service.transfer(db, handoff.id, alice, "nowhere")
+    with pytest.raises(HandoffError, match="已在"):
+        service.transfer(db, handoff.id, alice, "shebao")
+    service.transfer(db, handoff.id, alice, "yibao")
+
+    db.refresh(handoff)
+    assert (handoff.state, handoff.department, handoff.claimed_by) == ("waiting", "yibao", None)
+    assert "转交医保" in _lines(db, conversation, "system")[-1].text
+
+
+def test_rating(db):
+    conversation = add_conversation(db, "s-rate")
+    alice = add_operator(db, "alice")
+    with pytest.raises(HandoffError, match="没有可评价"):
+        service.rate(db, conversation, 5)
+    handoff, _ = service.open_handoff(db, conversation, "user_request")
+    service.claim(db, handoff.id, alice)
+    service.resolve(db, handoff.id, alice)
+
+    for bad in (0, 6, "5", True, 4.5, None):
+        with pytest.raises(HandoffError, match="1 到 5"):
+            service.rate(db, conversation, bad)
+    service.rate(db, conversation, 4)
+    with pytest.raises(HandoffError, match="已评价"):
+        service.rate(db, conversation, 5)
+    db.refresh(handoff)
+    assert handoff.rating == 4
+
+
+def test_concurrent_claims_have_exactly_one_winner(handoff_app, db):
+    conversation = add_conversation(db, "s-race")
+    operators = [add_operator(db, f"op{i}") for i in range(8)]
+    handoff, _ = service.open_handoff(db, conversation, "user_request")
+    barrier = threading.Barrier(len(operators))
+    outcomes: list[str] = []
+
+    def try_claim(operator):
+        with handoff_app.app_context():
+            session = handoff_app.extensions["wenzheng.sessions"]()
+            try:
+                barrier.wait()
+                service.claim(session, handoff.id, session.merge(operator))
+                outcomes.append("won")
+            except HandoffError as exc:
+                outcomes.append(exc.code)
+            finally:
+                session.close()
+
+    threads = [threading.Thread(target=try_claim, args=(op,)) for op in operators]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["already_claimed"] * 7 + ["won"]
+    db.expire_all()
+    assert len(_lines(db, conversation, "system")) == 1  # one 已接入 notice, not eight
+
+
+def test_state_survives_a_restart(make_app, database_url, db):
+    conversation = add_conversation(db, "s-restart")
+    alice = add_operator(db, "alice")
+    handoff, _ = service.open_handoff(db, conversation, "complaint", last_query="投诉窗口")
+    service.claim(db, handoff.id, alice)
+    service.reply(db, handoff.id, alice, "已收到您的投诉")
+
+    restarted = make_app(DATABASE_URL=database_url)
+    with restarted.app_context():
+        fresh = restarted.extensions["wenzheng.sessions"]()
+        stored = fresh.get(Handoff, handoff.id)
+        assert (stored.state, stored.claimed_by, stored.reason) == ("active", "alice", "complaint")
+        texts = [m.text for m in stored.conversation.messages]
+        assert "已收到您的投诉" in texts
+        fresh.close()
