@@ -43,9 +43,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from bot import auth, wechat
     from bot.api import search
+    from bot.chat import views as chat
     from bot.internal import views as internal
 
     app.register_blueprint(search.bp)
+    app.register_blueprint(chat.bp)
     app.register_blueprint(internal.bp)
     auth.init_app(app)
     wechat.init_app(app)
