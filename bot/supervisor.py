@@ -1,0 +1,274 @@
+"""`python -m bot.supervisor`: start the web app, the Rasa server and the action server.
+
+Each runs in its own process group with its log under ``$WENZHENG_HOME/logs``. The
+supervisor waits until all three answer their health checks, prints where to open the
+chat, and on Ctrl-C (or SIGTERM, or one of them dying) stops them all.
+
+The web app calls Rasa and Rasa's actions call the web app back, so the app is served by
+a threaded waitress and every one of those HTTP calls has a timeout: no cycle can block.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot.config import PROJECT_ROOT, load_config
+
+RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+STOP_GRACE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """Where each process listens and what they share; resolved once from the environment."""
+
+    home: Path
+    app_host: str
+    app_port: int
+    app_threads: int
+    app_url: str  # how the action server reaches the app
+    rasa_url: str
+    actions_url: str
+    rasa_token: str
+    internal_token: str
+    rasa_model: Path
+    database_url: str
+    redis_url: str | None
+    rasa_tracker_url: str | None = None
+
+    @property
+    def production(self) -> bool:
+        """PostgreSQL + Redis: Rasa shares its tracker and lock stores between servers."""
+        return self.database_url.startswith("postgresql") and bool(self.redis_url)
+
+    @property
+    def public_url(self) -> str:
+        return f"http://{self.app_host}:{self.app_port}/"
+
+
+def settings_from_env(environ: dict[str, str] | None = None) -> StackSettings:
+    env = dict(os.environ if environ is None else environ)
+    config = load_config({"HOME": env["WENZHENG_HOME"]} if "WENZHENG_HOME" in env else None)
+    home = Path(config["HOME"])
+    port = int(env.get("WENZHENG_PORT", "8000"))
+    host = env.get("WENZHENG_HOST", "127.0.0.1")
+    return StackSettings(
+        home=home,
+        app_host=host,
+        app_port=port,
+        app_threads=int(env.get("WENZHENG_THREADS", "16")),
+        app_url=env.get("WENZHENG_APP_URL", f"http://{host}:{port}"),
+        rasa_url=config["RASA_URL"],
+        actions_url=env.get("WENZHENG_ACTIONS_URL", "http://127.0.0.1:5055"),
+        rasa_token=config["RASA_TOKEN"],
+        internal_token=config["INTERNAL_TOKEN"],
+        rasa_model=Path(env.get("WENZHENG_RASA_MODEL", home / "rasa" / "models")),
+        database_url=config["DATABASE_URL"],
+        redis_url=config["REDIS_URL"],
+        rasa_tracker_url=env.get("WENZHENG_RASA_TRACKER_URL"),
+    )
+
+
+def rasa_endpoints_env(settings: StackSettings) -> tuple[Path, dict[str, str]]:
+    """The endpoints file for the mode, and the variables its ``${...}`` placeholders need."""
+    env = {"WENZHENG_ACTIONS_URL": settings.actions_url.rstrip("/"), "WENZHENG_HOME": str(settings.home)}
+    if not settings.production:
+        return PROJECT_ROOT / "endpoints.yml", env
+    # Rasa 3.6 speaks SQLAlchemy 1.4 with psycopg2: drop the app's "+psycopg" driver.
+    tracker = settings.rasa_tracker_url or settings.database_url.replace("+psycopg", "", 1)
+    redis = urlsplit(settings.redis_url or "")
+    env |= {
+        "WENZHENG_RASA_TRACKER_URL": tracker,
+        "WENZHENG_RASA_REDIS_HOST": redis.hostname or "127.0.0.1",
+        "WENZHENG_RASA_REDIS_PORT": str(redis.port or 6379),
+        "WENZHENG_RASA_REDIS_DB": redis.path.lstrip("/") or "0",
+    }
+    return PROJECT_ROOT / "endpoints.production.yml", env
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    health_url: str
+
+
+def process_specs(settings: StackSettings) -> list[ProcessSpec]:
+    base = {
+        **os.environ,
+        "WENZHENG_HOME": str(settings.home),
+        "WENZHENG_RASA_URL": settings.rasa_url,
+        "WENZHENG_RASA_TOKEN": settings.rasa_token,
+        "WENZHENG_INTERNAL_TOKEN": settings.internal_token,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "RASA_CACHE_DIRECTORY": str(settings.home / "rasa" / "cache"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    endpoints, endpoints_env = rasa_endpoints_env(settings)
+    rasa = urlsplit(settings.rasa_url)
+    actions = urlsplit(settings.actions_url)
+    return [
+        ProcessSpec(
+            name="app",
+            command=[
+                sys.executable, "-m", "waitress",
+                f"--listen={settings.app_host}:{settings.app_port}",
+                f"--threads={settings.app_threads}",
+                "--call", "bot:create_app",
+            ],
+            env=base,
+            health_url=f"http://{settings.app_host}:{settings.app_port}/",
+        ),
+        ProcessSpec(
+            name="rasa",
+            command=[
+                str(RASA_BIN), "run", "--enable-api",
+                "--auth-token", settings.rasa_token,
+                "--interface", rasa.hostname or "127.0.0.1",
+                "--port", str(rasa.port or 5005),
+                "--model", str(settings.rasa_model),
+                "--endpoints", str(endpoints),
+                "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+            ],
+            env={**base, **endpoints_env, "PYTHONPATH": str(PROJECT_ROOT)},
+            health_url=f"{settings.rasa_url.rstrip('/')}/status?token={settings.rasa_token}",
+        ),
+        ProcessSpec(
+            name="actions",
+            command=[
+                str(RASA_BIN), "run", "actions", "--actions", "actions",
+                "--port", str(actions.port or 5055),
+            ],
+            env={**base, "WENZHENG_APP_URL": settings.app_url, "PYTHONPATH": str(PROJECT_ROOT)},
+            health_url=f"{settings.actions_url.rstrip('/')}/health",
+        ),
+    ]
+
+
+def is_healthy(url: str, timeout: float = 2.0) -> bool:
+    """Any answer below 500 means the server is up (the app has no page at every path)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status < 500
+    except urllib.error.HTTPError as error:
+        return error.code < 500
+    except (OSError, ValueError):
+        return False
+
+
+class Supervisor:
+    """Starts the processes, waits for them to be healthy, and stops them as a group."""
+
+    def __init__(self, specs: list[ProcessSpec], log_dir: Path) -> None:
+        self.specs = specs
+        self.log_dir = log_dir
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for spec in self.specs:
+            with open(self.log_dir / f"{spec.name}.log", "ab") as log:
+                self.processes[spec.name] = subprocess.Popen(
+                    spec.command,
+                    cwd=PROJECT_ROOT,
+                    env=spec.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # its own process group: stopped as one
+                )
+
+    def wait_healthy(self, timeout: float, stop: threading.Event | None = None) -> None:
+        """Returns when every process answers; raises if one dies or the time runs out."""
+        deadline = time.monotonic() + timeout
+        pending = {spec.name: spec.health_url for spec in self.specs}
+        while pending:
+            if stop is not None and stop.is_set():
+                raise RuntimeError("stopped while starting")
+            self.raise_if_exited()
+            pending = {name: url for name, url in pending.items() if not is_healthy(url)}
+            if pending and time.monotonic() > deadline:
+                raise RuntimeError(f"not healthy after {timeout:.0f} s: {', '.join(pending)}")
+            if pending:
+                time.sleep(0.5)
+
+    def raise_if_exited(self) -> None:
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"{name} exited with code {process.returncode}; see {self.log_dir / name}.log"
+                )
+
+    def stop(self) -> None:
+        """SIGTERM every process group, then SIGKILL what is still there after the grace time."""
+        for process in self.processes.values():
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
+
+
+def _on_signals(handler: Callable[[], None]) -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: handler())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="启动问政的网页服务、Rasa 对话服务和动作服务。")
+    parser.add_argument(
+        "--only", nargs="+", choices=["app", "rasa", "actions"], help="只启动这些服务（测试用）"
+    )
+    args = parser.parse_args(argv)
+    settings = settings_from_env()
+    specs = [spec for spec in process_specs(settings) if not args.only or spec.name in args.only]
+    if any(spec.name != "app" for spec in specs) and not RASA_BIN.exists():
+        print(f"找不到 {RASA_BIN}，请先运行 make setup。", file=sys.stderr)
+        return 1
+    supervisor = Supervisor(specs, settings.home / "logs")
+    stop = threading.Event()
+    _on_signals(stop.set)
+    mode = "生产模式（PostgreSQL + Redis）" if settings.production else "嵌入模式（SQLite）"
+    print(f"正在启动问政：网页服务、Rasa 对话服务、动作服务（{mode}），日志在 {supervisor.log_dir} ……")
+    supervisor.start()
+    try:
+        supervisor.wait_healthy(float(os.environ.get("WENZHENG_START_TIMEOUT", "300")), stop)
+        print(f"问政已就绪，请在浏览器打开 {settings.public_url}（按 Ctrl-C 停止）", flush=True)
+        while not stop.wait(1.0):
+            supervisor.raise_if_exited()
+    except RuntimeError as error:
+        print(f"启动或运行失败：{error}", file=sys.stderr)
+        return 1
+    finally:
+        print("正在停止所有服务……", flush=True)
+        supervisor.stop()
+        print("已停止。", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
