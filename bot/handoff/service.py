@@ -26,7 +26,7 @@ from bot import channels, events
 from bot.chat.transcript import append_message
 from bot.errors import ApiError
 from bot.handoff import rasa, routing
-from bot.handoff.sla import ServiceHours, describe_moment
+from bot.handoff.sla import ServiceHours, as_utc, describe_moment
 from bot.models import (
     Conversation,
     Department,
@@ -129,7 +129,7 @@ def open_handoff(
     """
     if reason not in routing.REASONS:
         raise HandoffError("invalid_reason", f"未知的转人工原因：{reason}", 400)
-    now = now or utcnow()
+    now = as_utc(now or utcnow())
     won = db.execute(
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.handoff_state.not_in(OPEN_STATES))
@@ -180,7 +180,7 @@ def _mark_last_query_handed_off(db: Session, session_id: str) -> None:
 
 def citizen_notice(db: Session, handoff: Handoff, now: datetime | None = None) -> str:
     """What the bot tells the citizen on handing off: when a person will answer."""
-    now = now or utcnow()
+    now = as_utc(now or utcnow())
     department = department_named(db, handoff.department)
     name = department.name if department else "人工服务"
     hours = ServiceHours.from_config(department.service_hours if department else None)
@@ -200,7 +200,7 @@ def citizen_notice(db: Session, handoff: Handoff, now: datetime | None = None) -
 
 def claim(db: Session, handoff_id: int, operator: User, now: datetime | None = None) -> Handoff:
     """Give a waiting conversation to ``operator``; a second claim is refused."""
-    now = now or utcnow()
+    now = as_utc(now or utcnow())
     won = db.execute(
         update(Handoff)
         .where(Handoff.id == handoff_id, Handoff.state == HandoffState.WAITING)
@@ -251,7 +251,7 @@ def reply(
     db: Session, handoff_id: int, operator: User, text: str, now: datetime | None = None
 ) -> Message:
     """Send ``text`` to the citizen; the first reply stops the first-response clock."""
-    now = now or utcnow()
+    now = as_utc(now or utcnow())
     text = _clean_text(text)
     handoff = _active_for(db, handoff_id, operator)
     db.execute(
@@ -283,7 +283,7 @@ def transfer(
     now: datetime | None = None,
 ) -> Handoff:
     """Send the conversation back to the queue of another department."""
-    now = now or utcnow()
+    now = as_utc(now or utcnow())
     target = department_named(db, department_code)
     if target is None:
         raise HandoffError("unknown_department", f"找不到部门：{department_code}", 400)
@@ -319,7 +319,7 @@ def transfer(
 
 def resolve(db: Session, handoff_id: int, operator: User, now: datetime | None = None) -> Handoff:
     """End the human part: the bot resumes and the citizen is asked for a rating."""
-    now = now or utcnow()
+    now = as_utc(now or utcnow())
     handoff = _active_for(db, handoff_id, operator)
     won = db.execute(
         update(Handoff)

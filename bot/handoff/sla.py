@@ -104,8 +104,11 @@ class SlaStatus(TypedDict):
 
 
 def as_utc(moment: datetime) -> datetime:
-    """Stored datetimes come back naive from SQLite; they are UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    """``moment`` in UTC. Naive values are UTC already: SQLite returns stored ones naive
+    (and stores aware ones without converting, so everything is converted before storing)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
 
 
 def evaluate(handoff: Any, department: Any | None, now: datetime) -> SlaStatus:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot import events
 from bot.handoff import rasa
 from bot.handoff.service import OPEN_STATES, department_named
-from bot.handoff.sla import evaluate
+from bot.handoff.sla import as_utc, evaluate
 from bot.models import Handoff, HandoffEvent
 from knowledge_base.db import session_scope, utcnow
 from knowledge_base.models import AuditEntry
@@ -23,6 +23,7 @@ from knowledge_base.models import AuditEntry
 
 def escalate_overdue(db: Session, now: datetime) -> list[Handoff]:
     """Flag every open, overdue, not yet escalated handoff; returns the newly escalated."""
+    now = as_utc(now)
     candidates = db.scalars(
         select(Handoff)
         .where(Handoff.state.in_(OPEN_STATES), Handoff.escalated_at.is_(None))

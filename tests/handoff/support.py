@@ -35,7 +35,9 @@ def seed(app: Flask) -> None:
         db.close()
 
 
-def add_operator(db: Session, username: str, department: str | None = None, role="operator") -> User:
+def add_operator(
+    db: Session, username: str, department: str | None = None, role="operator"
+) -> User:
     user = create_user(db, username, role, PASSWORD, department, display_name=f"坐席{username}")
     db.commit()
     return user
