@@ -36,7 +36,7 @@ class WeChatInbound(Base):
     state: Mapped[str] = mapped_column(String(16), default=JobState.PENDING, index=True)
     error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class WeChatOutbound(Base):
@@ -57,4 +57,4 @@ class WeChatOutbound(Base):
     state: Mapped[str] = mapped_column(String(16), default=JobState.PENDING, index=True)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
