@@ -43,13 +43,17 @@ def latest_in_line(session: Session, item: Item) -> Item:
 
 def save_draft(session: Session, data: ItemData, actor: str) -> Item:
     """Create or change the draft of an item; its published revision stays live meanwhile."""
-    latest = _latest_for(session, data)
+    check_editable(latest_for(session, data))
+    item, _ = store.store_revision(session, data, actor)
+    return item
+
+
+def check_editable(latest: Item | None) -> None:
+    """Refuse edits of an item under review or withdrawn (restore those by rolling back)."""
     if latest is not None and latest.status == Status.REVIEW:
         raise WorkflowError("该条目有修改正在审核中，请等待审核结果后再编辑。")
     if latest is not None and latest.status == Status.RETIRED:
         raise WorkflowError("该条目已停用，不能直接编辑；如需恢复，请回滚到某个历史版本。")
-    item, _ = store.store_revision(session, data, actor)
-    return item
 
 
 def submit(session: Session, item: Item, actor: str) -> Item:
@@ -138,7 +142,8 @@ def _newest_first(external_id: str, kind: str, version_label: str | None) -> Sel
     return query.order_by(Item.version.desc()).limit(1)
 
 
-def _latest_for(session: Session, data: ItemData) -> Item | None:
+def latest_for(session: Session, data: ItemData) -> Item | None:
+    """The newest revision that content ``data`` would replace, if any."""
     query = _newest_first(data["external_id"], data["kind"], data.get("version_label"))
     return session.scalars(query).first()
 

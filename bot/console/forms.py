@@ -1,0 +1,77 @@
+"""Reading staff form input into item content, with Chinese messages for bad values."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+
+from werkzeug.datastructures import MultiDict
+
+from knowledge_base.models import Kind
+from knowledge_base.records import ItemData
+
+TAG_SEPARATORS = re.compile(r"[,，、|\s]+")
+MAX_FIELD_CHARS = 20_000
+
+
+class FormError(ValueError):
+    """Bad form input; the message is shown above the form, which keeps what was typed."""
+
+
+def text(form: MultiDict[str, str], name: str, label: str, required: bool = False) -> str:
+    value = form.get(name, "").strip()
+    if required and not value:
+        raise FormError(f"请填写{label}。")
+    if len(value) > MAX_FIELD_CHARS:
+        raise FormError(f"{label}过长（最多 {MAX_FIELD_CHARS} 个字符）。")
+    return value
+
+
+def optional_date(form: MultiDict[str, str], name: str, label: str) -> date | None:
+    value = form.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise FormError(f"{label}不是有效日期（格式：2025-01-31）。") from exc
+
+
+def lines(value: str) -> list[str]:
+    """One entry per line, blanks and repeats dropped, order kept."""
+    return list(dict.fromkeys(line.strip() for line in value.splitlines() if line.strip()))
+
+
+def tags(value: str) -> list[str]:
+    return list(dict.fromkeys(tag for tag in TAG_SEPARATORS.split(value) if tag))
+
+
+def dates(form: MultiDict[str, str]) -> tuple[date | None, date | None]:
+    """Effective and expiry dates; expiry must come after the effective date."""
+    effective = optional_date(form, "effective_on", "生效日期")
+    expires = optional_date(form, "expires_on", "失效日期")
+    if effective and expires and expires <= effective:
+        raise FormError("失效日期必须晚于生效日期。")
+    return effective, expires
+
+
+def faq_data(form: MultiDict[str, str], external_id: str | None) -> ItemData:
+    """A FAQ entry from the edit form; a new entry gets a fresh id."""
+    question = text(form, "question", "标准问题", required=True)
+    effective, expires = dates(form)
+    return ItemData(
+        external_id=external_id or f"faq-{uuid.uuid4().hex[:12]}",
+        kind=Kind.FAQ,
+        title=question,
+        question=question,
+        alt_questions=[q for q in lines(text(form, "alt_questions", "相似问法")) if q != question],
+        body=text(form, "body", "答案", required=True),
+        department=text(form, "department", "部门") or None,
+        tags=tags(text(form, "tags", "标签")),
+        source_title=text(form, "source_title", "依据来源") or None,
+        url=text(form, "url", "官方链接") or None,
+        version_label=text(form, "version_label", "版本") or None,
+        effective_on=effective,
+        expires_on=expires,
+    )
