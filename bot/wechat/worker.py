@@ -47,6 +47,7 @@ class WeChatWorker:
         self.max_workers = max_workers
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._resumed = False
         self._citizen_locks: weakref.WeakValueDictionary[str, threading.RLock] = (
             weakref.WeakValueDictionary()
         )
@@ -70,6 +71,7 @@ class WeChatWorker:
         except IntegrityError:
             return False
         self._submit(self.process_inbound, row_id)
+        self._resume_once()
         return True
 
     def send_later(self, conversation: Conversation, message: Message) -> None:
@@ -79,6 +81,7 @@ class WeChatWorker:
 
     def resume(self) -> int:
         """Schedule everything left pending (after a restart); returns the number of jobs."""
+        self._resumed = True
         with session_scope(self.sessions) as db:
             inbound = db.scalars(
                 select(WeChatInbound.id).where(WeChatInbound.state == JobState.PENDING)
@@ -245,14 +248,20 @@ class WeChatWorker:
                 lock = self._citizen_locks[openid] = threading.RLock()
             return lock
 
-    def _submit(self, job: Callable[[int], None] | Callable[[str], None], arg: int | str) -> None:
+    def _resume_once(self) -> None:
+        """The first push since start also picks up what a previous run left pending."""
+        with self._lock:
+            if self._resumed:
+                return
+            self._resumed = True
+        self._submit(self.resume)
+
+    def _submit(self, job: Callable[..., object], *args: int | str) -> None:
         with self._lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="wechat")
-                # First job since start: also pick up what a previous run left pending.
-                self._pool.submit(self._run, self.resume)
             pool = self._pool
-        pool.submit(self._run, job, arg)
+        pool.submit(self._run, job, *args)
 
     @staticmethod
     def _run(job: Callable[..., object], *args: int | str) -> None:

@@ -34,7 +34,7 @@ class FakeWeChat:
     requests: list[Recorded] = field(default_factory=list)
     # login code -> openid
     codes: dict[str, str] = field(default_factory=dict)
-    # errcodes to answer the next send calls with, in order
+    # errcodes to answer the next send calls with, in order (0: accept that call)
     send_failures: list[int] = field(default_factory=list)
     valid_tokens: set[str] = field(default_factory=set)
     _counter: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -122,8 +122,8 @@ class FakeWeChat:
             record.json = json.loads(record.body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             return {"errcode": 47001, "errmsg": "data format error"}
-        if self.send_failures:
-            errcode = self.send_failures.pop(0)
+        errcode = self.send_failures.pop(0) if self.send_failures else 0
+        if errcode:
             return {"errcode": errcode, "errmsg": "injected failure"}
         content = record.json.get("text", {}).get("content", "")
         if len(content.encode()) > 2048:
