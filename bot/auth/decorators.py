@@ -16,6 +16,7 @@ from bot.db import get_db
 from bot.models import Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Each guarded view carries ``allowed_roles`` (a frozenset of role names) for introspection.
 SESSION_USER = "user_id"
 
 
@@ -45,6 +46,7 @@ def login_required(view: F) -> F:
             return _deny_anonymous()
         return view(*args, **kwargs)
 
+    wrapped.allowed_roles = frozenset(Role)  # type: ignore[attr-defined]
     return wrapped  # type: ignore[return-value]
 
 
@@ -65,6 +67,8 @@ def role_required(*roles: str) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
+        # Declared for the route walk test, which checks every guarded view does this.
+        wrapped.allowed_roles = frozenset({*roles, Role.ADMIN})  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorator
