@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from tests.handoff.support import closed_port_url, seed
+from handoff.support import closed_port_url, seed
 
 
 @pytest.fixture

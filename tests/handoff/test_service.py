@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.handoff import service
 from bot.handoff.service import HandoffError
 from bot.models import Handoff, HandoffEvent, Message, PendingResume, QueryLog
-from tests.handoff.support import add_conversation, add_operator, recording_rasa
+from handoff.support import add_conversation, add_operator, recording_rasa
 
 MONDAY_10AM = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)  # 10:00 Asia/Shanghai
 

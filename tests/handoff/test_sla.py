@@ -12,8 +12,8 @@ from bot.handoff.departments import WEEKDAY_HOURS
 from bot.handoff.queue import queue_rows
 from bot.handoff.sla import ServiceHours, evaluate
 from bot.models import Department
+from handoff.support import add_conversation, add_operator
 from knowledge_base.models import AuditEntry
-from tests.handoff.support import add_conversation, add_operator
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOURS = ServiceHours.from_config(WEEKDAY_HOURS)

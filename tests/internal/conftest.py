@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-
-from tests.handoff.support import closed_port_url, seed
+from handoff.support import closed_port_url, seed
 
 TOKEN = "test-internal-token"
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Conversation, Handoff, QueryLog
-from tests.internal.conftest import TOKEN
+from internal.conftest import TOKEN
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 HANDOFF = {

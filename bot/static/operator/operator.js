@@ -1,0 +1,69 @@
+// Live operator pages: a Server-Sent Events stream says *that* something changed, and the
+// page fetches the fresh server-rendered fragment (the database is the source of truth).
+(function () {
+  "use strict";
+
+  function follow(container, onEvent) {
+    var source = new EventSource(container.dataset.streamUrl);
+    source.onmessage = function (event) { onEvent(JSON.parse(event.data)); };
+    return source;
+  }
+
+  function refresh(container) {
+    return fetch(container.dataset.refreshUrl, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.text();
+      })
+      .then(function (html) { container.innerHTML = html; });
+  }
+
+  // Queue: refresh on every queue event; tick the waiting times of waiting rows.
+  var queue = document.getElementById("queue");
+  if (queue) {
+    follow(queue, function () { refresh(queue); });
+    setInterval(function () {
+      queue.querySelectorAll(".waited[data-ticking=yes]").forEach(function (cell) {
+        var seconds = Number(cell.dataset.seconds) + 30;
+        cell.dataset.seconds = seconds;
+        cell.textContent = Math.floor(seconds / 60) + " 分钟";
+      });
+    }, 30000);
+  }
+
+  // Conversation: new lines refresh the transcript; a state change reloads the page
+  // unless the operator is typing a reply, who is told to reload instead.
+  var transcript = document.getElementById("transcript");
+  if (transcript) {
+    var scrollDown = function () {
+      var lines = transcript.querySelector(".lines");
+      if (lines) { lines.scrollTop = lines.scrollHeight; }
+    };
+    scrollDown();
+    follow(transcript, function (event) {
+      if (event.type === "handoff") {
+        var draft = document.getElementById("reply-text");
+        if (draft && draft.value.trim()) {
+          var note = document.getElementById("stale-note") || document.createElement("p");
+          note.id = "stale-note";
+          note.className = "stale";
+          note.textContent = "会话状态已变化，请发送或复制草稿后刷新页面。";
+          transcript.after(note);
+        } else {
+          window.location.reload();
+        }
+        return;
+      }
+      refresh(transcript).then(scrollDown);
+    });
+  }
+
+  var canned = document.getElementById("canned");
+  if (canned) {
+    canned.addEventListener("change", function () {
+      var box = document.getElementById("reply-text");
+      if (canned.value) { box.value = (box.value ? box.value + "\n" : "") + canned.value; box.focus(); }
+      canned.value = "";
+    });
+  }
+})();
