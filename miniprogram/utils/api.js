@@ -1,0 +1,56 @@
+// The Wenzheng HTTP API for the mini-program. `request` is wx.request (injected so the
+// logic runs under Node's test runner with a fake).
+
+const DEFAULT_ERROR = "网络异常，请稍后再试";
+
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function createApi({ baseUrl, request, timeoutMs = 35000 }) {
+  const root = baseUrl.replace(/\/+$/, "");
+
+  function call(method, path, data) {
+    return new Promise((resolve, reject) => {
+      request({
+        url: root + path,
+        method,
+        data,
+        timeout: timeoutMs,
+        header: { "Content-Type": "application/json" },
+        success(res) {
+          const body = res.data && typeof res.data === "object" ? res.data : {};
+          if (res.statusCode >= 200 && res.statusCode < 300) {
+            resolve(body);
+          } else {
+            reject(new ApiError(res.statusCode, body.error || "http_error", body.message || DEFAULT_ERROR));
+          }
+        },
+        fail() {
+          reject(new ApiError(0, "network_error", DEFAULT_ERROR));
+        },
+      });
+    });
+  }
+
+  return {
+    // wx.login code -> the citizen's session id (one per openid on the server).
+    login(code) {
+      return call("POST", "/api/v1/wechat/login", { code }).then((body) => body.session_id);
+    },
+    // Send a line (text or button payload); resolves {session_id, user_message, messages, handoff}.
+    send(sessionId, text) {
+      return call("POST", "/api/v1/chat", { session_id: sessionId, text });
+    },
+    // Lines after the cursor; resolves {session_id, messages, handoff}.
+    messagesAfter(sessionId, after) {
+      return call("GET", `/api/v1/chat/${encodeURIComponent(sessionId)}/messages?after=${after}`);
+    },
+  };
+}
+
+module.exports = { ApiError, createApi, DEFAULT_ERROR };

@@ -1,0 +1,58 @@
+// Polls for new transcript lines without overlapping requests and without losing any:
+// the cursor only advances past lines the poll itself received. Replies to a send are
+// merged by id and never move the cursor, so an operator line stored in between is
+// still fetched.
+
+function createPoller({ fetchAfter, onBatch, intervalMs, timers = { setTimeout, clearTimeout } }) {
+  let cursor = 0;
+  let timer = null;
+  let running = false;
+  let inFlight = null;
+
+  function schedule(delay) {
+    if (running) timer = timers.setTimeout(tick, delay);
+  }
+
+  function tick() {
+    timer = null;
+    poll().then(
+      () => schedule(intervalMs),
+      // On failure, try again later with the same cursor (nothing is skipped).
+      () => schedule(intervalMs * 2),
+    );
+  }
+
+  // One request now; concurrent callers share it.
+  function poll() {
+    if (inFlight) return inFlight;
+    inFlight = fetchAfter(cursor)
+      .then((body) => {
+        const messages = body.messages || [];
+        for (const m of messages) if (m.id > cursor) cursor = m.id;
+        onBatch(body);
+      })
+      .finally(() => {
+        inFlight = null;
+      });
+    return inFlight;
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      schedule(0);
+    },
+    stop() {
+      running = false;
+      if (timer !== null) timers.clearTimeout(timer);
+      timer = null;
+    },
+    poll,
+    get cursor() {
+      return cursor;
+    },
+  };
+}
+
+module.exports = { createPoller };
