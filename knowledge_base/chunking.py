@@ -15,7 +15,7 @@ from typing import TypedDict
 from knowledge_base.text import CN_NUMERAL, cn_number
 
 MAX_CHARS = 500  # longer articles are split into sub-chunks with the same locator
-TINY_CHARS = 40  # shorter non-article pieces are merged into their neighbour
+TINY_CHARS = 20  # a lone heading line this short joins the piece after it
 PARAGRAPH_TARGET = 350  # size of paragraph groups in unstructured text
 
 HEADING = re.compile(rf"^(?:#+\s*)?(第{CN_NUMERAL}[编章节])(?:[\s\u3000]+(.*))?$")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,7 @@ from knowledge_base.versions import in_force
 ACTOR = "cli"
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def kb() -> None:
     """Import, publish, export and search the knowledge base."""
 

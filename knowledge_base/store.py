@@ -157,17 +157,15 @@ def build_chunks(item: Item) -> list[Chunk]:
 
 
 def latest_revisions(session: Session, kind: str | None = None) -> list[Item]:
-    """The newest revision of every external id (per version line for dated documents)."""
-    newest = (select(Item.external_id, func.coalesce(Item.version_label, ""),
-                     func.max(Item.version).label("version"))
-              .group_by(Item.external_id, func.coalesce(Item.version_label, "")))
-    if kind:
-        newest = newest.where(Item.kind == kind)
-    keys = {(external_id, version) for external_id, _, version in session.execute(newest)}
+    """The newest revision of every item (of every version line for dated documents)."""
     query = select(Item).order_by(Item.external_id, Item.version)
     if kind:
         query = query.where(Item.kind == kind)
-    return [item for item in session.scalars(query) if (item.external_id, item.version) in keys]
+    newest: dict[tuple[str, str | None], Item] = {}
+    for item in session.scalars(query):
+        line = item.version_label if item.kind == Kind.DOCUMENT else None
+        newest[(item.external_id, line)] = item
+    return list(newest.values())
 
 
 def _apply(item: Item, data: ItemData, digest: str) -> None:
