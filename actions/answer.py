@@ -67,6 +67,8 @@ def _structured(response: AnswerResponse) -> dict[str, Any]:
         "confidence": response.get("confidence"),
         "citations": response.get("citations") or [],
         "candidates": response.get("candidates") or [],
+        # The question as the engine understood it: the context of later follow-ups.
+        "query": response.get("query"),
     }
 
 

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, EventType
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.app_client import AppUnavailable, HandoffReason, HandoffRequest, record_handoff
@@ -63,7 +63,9 @@ async def hand_off(
     }
     text = handoff.get("message") or DEFAULT_MESSAGES[reason]
     dispatcher.utter_message(text=text, json_message=payload)
-    return [ConversationPaused()]
+    # A paused bot predicts nothing, not even the usual action_listen; without it the
+    # rules would not match the first message after the operator resumes the bot.
+    return [ActionExecuted("action_listen"), ConversationPaused()]
 
 
 class ActionHandoff(Action):

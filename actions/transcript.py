@@ -36,14 +36,23 @@ def _intent_of(event: dict[str, Any]) -> str | None:
 
 
 def asked_questions(tracker: Tracker) -> list[str]:
-    """Texts of this session's policy questions, oldest first, the latest message included."""
-    return [
-        event.get("text") or ""
-        for event in _current_session(tracker)
-        if event.get("event") == "user"
-        and _intent_of(event) in QUESTION_INTENTS
-        and not (event.get("text") or "").startswith("/")
-    ]
+    """This session's policy questions, oldest first, the latest message included.
+
+    An answered question counts as the engine understood it (the ``query`` of the answer
+    uttered after it, e.g. "公积金租房提取怎么办理 那需要什么材料？"), so a chain of
+    follow-ups keeps its topic however many turns it runs.
+    """
+    questions: list[str] = []
+    for event in _current_session(tracker):
+        text = event.get("text") or ""
+        if event.get("event") == "user":
+            if _intent_of(event) in QUESTION_INTENTS and not text.startswith("/"):
+                questions.append(text)
+        elif event.get("event") == "bot" and questions:
+            understood = ((event.get("data") or {}).get("custom") or {}).get("query")
+            if understood:
+                questions[-1] = understood
+    return questions
 
 
 def history_before(questions: list[str]) -> list[str]:

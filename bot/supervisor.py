@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -159,6 +160,21 @@ def process_specs(settings: StackSettings) -> list[ProcessSpec]:
     ]
 
 
+def warm_up(app_url: str, timeout: float = 120.0) -> None:
+    """One search loads the embedding model, so the first citizen's question is not the
+    one that waits for it (and runs into the action server's timeout)."""
+    request = urllib.request.Request(
+        f"{app_url.rstrip('/')}/api/v1/search",
+        data=json.dumps({"query": "社保"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            pass
+    except (OSError, ValueError) as error:
+        print(f"预热检索服务失败（不影响启动）：{error}", file=sys.stderr)
+
+
 def is_healthy(url: str, timeout: float = 2.0) -> bool:
     """Any answer below 500 means the server is up (the app has no page at every path)."""
     try:
@@ -249,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     if any(spec.name != "app" for spec in specs) and not RASA_BIN.exists():
         print(f"找不到 {RASA_BIN}，请先运行 make setup。", file=sys.stderr)
         return 1
+    (settings.home / "rasa").mkdir(parents=True, exist_ok=True)  # the SQLite tracker store
     supervisor = Supervisor(specs, settings.home / "logs")
     stop = threading.Event()
     _on_signals(stop.set)
@@ -257,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     supervisor.start()
     try:
         supervisor.wait_healthy(float(os.environ.get("WENZHENG_START_TIMEOUT", "300")), stop)
+        if any(spec.name == "app" for spec in specs):
+            warm_up(settings.app_url)
         print(f"问政已就绪，请在浏览器打开 {settings.public_url}（按 Ctrl-C 停止）", flush=True)
         while not stop.wait(1.0):
             supervisor.raise_if_exited()

@@ -14,6 +14,9 @@ from sqlalchemy import create_engine, text
 from bot import create_app
 from bot.config import PROJECT_ROOT
 
+# live_stack / live_app: the real app, Rasa and action server processes (tests/fixtures/stack.py).
+pytest_plugins = ["tests.fixtures.stack"]
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "WENZHENG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -1,0 +1,82 @@
+"""action_handoff and action_feedback against the real internal API of a running web app."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.feedback import SORRY_MESSAGE, ActionFeedback
+from actions.handoff import UNAVAILABLE_MESSAGE, ActionHandoff
+from tests.actions.support import bot_event, custom_of, run_action, tracker_of, user_event
+
+PAUSE = {"event": "pause", "timestamp": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "reason"),
+    [
+        ("转人工", "request_human", "user_request"),
+        ("我要投诉窗口工作人员", "complaint", "complaint"),
+        ("我不想活了", "urgent_safety", "safety"),
+    ],
+)
+def test_a_handoff_is_recorded_with_its_reason_and_pauses_the_bot(app_url, text, intent, reason):
+    tracker = tracker_of([user_event(text, intent)])
+
+    messages, events = run_action(ActionHandoff(), tracker)
+
+    handoff = custom_of(messages)
+    assert handoff["type"] == "handoff" and handoff["reason"] == reason
+    assert isinstance(handoff["handoff_id"], int)
+    assert messages[0]["text"].strip()  # what happens next, from the app or our default
+    assert PAUSE in events
+
+
+def test_asking_twice_keeps_one_open_handoff(app_url):
+    tracker = tracker_of([user_event("转人工", "request_human")])
+
+    first, _ = run_action(ActionHandoff(), tracker)
+    second, _ = run_action(ActionHandoff(), tracker)
+
+    assert custom_of(first)["handoff_id"] == custom_of(second)["handoff_id"]
+
+
+def test_without_the_app_the_citizen_is_pointed_to_the_hotline_and_the_bot_stays(monkeypatch):
+    monkeypatch.setenv("WENZHENG_APP_URL", "http://127.0.0.1:9")  # discard port: refused
+    messages, events = run_action(ActionHandoff(), tracker_of([user_event("转人工", "request_human")]))
+
+    assert messages[0]["text"] == UNAVAILABLE_MESSAGE
+    assert "12345" in UNAVAILABLE_MESSAGE
+    assert events == []
+
+
+def _after_an_answer(feedback_intent: str) -> list[dict]:
+    return [
+        user_event("居住证要带什么材料", "ask_policy"),
+        bot_event("需要身份证、照片和住所证明。", {"type": "answer", "decision": "answer", "confidence": 0.8}),
+        user_event(f"/{feedback_intent}", feedback_intent),
+    ]
+
+
+def test_helpful_feedback_thanks_and_resets_the_streak(app_url):
+    tracker = tracker_of(_after_an_answer("feedback_helpful"), slots={"unhelpful_streak": 1.0})
+
+    messages, events = run_action(ActionFeedback(), tracker)
+
+    assert messages[0]["response"] == "utter_feedback_thanks"
+    assert {"event": "slot", "name": "unhelpful_streak", "value": 0.0, "timestamp": None} in events
+
+
+def test_first_unhelpful_offers_a_human_the_second_in_a_row_hands_off(app_url):
+    first, first_events = run_action(
+        ActionFeedback(), tracker_of(_after_an_answer("feedback_unhelpful"))
+    )
+    assert first[0]["text"] == SORRY_MESSAGE
+    assert first[0]["buttons"][0]["payload"] == "/request_human"
+    assert PAUSE not in first_events
+
+    second, second_events = run_action(
+        ActionFeedback(),
+        tracker_of(_after_an_answer("feedback_unhelpful"), slots={"unhelpful_streak": 1.0}),
+    )
+    assert custom_of(second)["reason"] == "unhelpful"
+    assert PAUSE in second_events
