@@ -191,3 +191,18 @@ def test_non_text_and_overlong_messages_get_a_hint(wechat_app, fake_wechat):
         TEXT_ONLY,
         TOO_LONG.format(limit=500),
     ]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_number_picks_the_button_of_the_last_line(wechat_app, fake_wechat):
+    client = wechat_app.test_client()
+    post(client, xml_text("openid-8", "医保怎么报销？", "8001"))
+    wait_until(lambda: len(fake_wechat.sent()) == 1)  # the apology, "1. 转人工"
+    post(client, xml_text("openid-8", "1", "8002"))
+    wait_until(lambda: len(fake_wechat.sent()) == 2)
+    lines = transcript(wechat_app, "openid-8")
+    assert lines[2] == ("user", "转人工")  # stored under the button's title
+    with session_scope(wechat_app.extensions["wenzheng.sessions"]) as db:
+        conversation = db.scalar(select(Conversation).where(Conversation.citizen_ref == "openid-8"))
+        assert conversation.handoff_state == "waiting"
+    assert fake_wechat.sent()[1]["text"]["content"] == lines[3][1]
