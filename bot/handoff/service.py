@@ -182,7 +182,7 @@ def citizen_notice(db: Session, handoff: Handoff, now: datetime | None = None) -
     """What the bot tells the citizen on handing off: when a person will answer."""
     now = as_utc(now or utcnow())
     department = department_named(db, handoff.department)
-    name = department.name if department else "人工服务"
+    name = department.name if department else ""
     hours = ServiceHours.from_config(department.service_hours if department else None)
     if hours.is_open(now):
         minutes = department.first_response_minutes if department else 10
@@ -190,7 +190,7 @@ def citizen_notice(db: Session, handoff: Handoff, now: datetime | None = None) -
     opening = hours.next_opening(now)
     when = f"将于 {describe_moment(opening, hours.tz)} 上班后" if opening else "将"
     return (
-        f"现在是非工作时间（{name}服务时间：{hours.describe()}）。"
+        f"现在是非工作时间（{name}人工服务时间：{hours.describe()}）。"
         f"您的问题已登记，工作人员{when}尽快回复您，届时可在本对话中查看。"
     )
 

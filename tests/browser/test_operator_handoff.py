@@ -18,15 +18,29 @@ REPLY = "您好，社保卡挂失后可携带身份证到任一社保卡服务�
 def flask_cli(stack, *args: str) -> None:
     subprocess.run(
         [str(APP_PYTHON), "-m", "flask", "--app", "bot", *args],
-        cwd=PROJECT_ROOT, env=stack.env, check=True, capture_output=True, timeout=120,
+        cwd=PROJECT_ROOT,
+        env=stack.env,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
 
 
 @pytest.fixture
 def operator_account(live_stack):  # noqa: F811
     flask_cli(live_stack, "departments", "seed")
-    flask_cli(live_stack, "users", "create", "op-browser", "--role", "operator",
-              "--department", "shebao", "--password", PASSWORD)
+    flask_cli(
+        live_stack,
+        "users",
+        "create",
+        "op-browser",
+        "--role",
+        "operator",
+        "--department",
+        "shebao",
+        "--password",
+        PASSWORD,
+    )
     return "op-browser"
 
 
@@ -41,7 +55,8 @@ def test_citizen_and_operator_in_two_browsers(live_stack, chromium, operator_acc
         citizen.goto(url + "/")
         citizen.locator("#composer-input").fill(QUESTION)
         citizen.locator("#send-button").click()
-        citizen.locator("#log .bubble").nth(1).wait_for()  # the bot's answer (or its handoff)
+        answered = citizen.get_by_role("button", name="有帮助")
+        answered.or_(citizen.get_by_text("排队中")).first.wait_for()  # the bot's turn is over
         citizen.locator("#human-button").click()
         citizen.get_by_text("排队中").wait_for()
         session_id = citizen.evaluate("() => localStorage.getItem('wenzheng.session')")
