@@ -238,8 +238,8 @@ def _transition(item_id: int, change, success: str):
         flash(str(exc), "error")
         return redirect(url_for("console.item_detail", item_id=item_id))
     db.commit()
-    if visible_before or result.status == Status.PUBLISHED:
-        request_reindex(db, result, _actor())
+    if (item.status == Status.PUBLISHED) != visible_before:  # citizens' view changed
+        request_reindex(db, item, _actor())
     flash(success, "success")
     return redirect(url_for("console.item_detail", item_id=result.id))
 

@@ -151,3 +151,15 @@ def test_retired_item_cannot_be_edited_but_can_be_rolled_back(app):
     restored = items_of(app)[2]
     assert restored.status == Status.DRAFT and restored.body == FAQ_FORM["body"]
     assert response.headers["Location"].endswith(f"/console/items/{restored.id}")
+
+
+def test_test_panel_previews_drafts_before_they_are_published(app):
+    editor = logged_in(app, "ed", "editor")
+    editor.get("/console/faq/new")
+    post(editor, "/console/faq/new", **FAQ_FORM)
+    question = {"q": FAQ_FORM["question"]}
+    with_drafts = editor.get("/console/test", query_string={**question, "over": "drafts"}).text
+    assert FAQ_FORM["body"] in with_drafts and "BM25" in with_drafts
+    published_only = editor.get("/console/test", query_string=question).text
+    assert FAQ_FORM["body"] not in published_only
+    assert "没有检索到任何内容" in published_only
