@@ -43,7 +43,7 @@ test-rasa-stories: rasa-model
 
 # Actions against the real answer engine (rasa_sdk lives in .venv-rasa; the app in .venv).
 test-actions: rasa-venv venv model
-	$(RASA_PY) -m pytest --noconftest -p tests.fixtures.stack tests/actions -q
+	$(RASA_PY) -m pytest --import-mode=importlib --noconftest -p tests.fixtures.stack -p tests.actions.support tests/actions -q
 
 test-rasa: test-rasa-data test-rasa-stories test-actions
 
