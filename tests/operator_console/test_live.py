@@ -6,16 +6,21 @@ import json
 import re
 import threading
 
+import pytest
 import requests
 from auth.helpers import PASSWORD, make_user
 from werkzeug.serving import make_server
 
+from bot.events import make_bus
 from bot.handoff import service
 from bot.models import Conversation
 from knowledge_base.db import session_scope
 
 
-def test_queue_stream_announces_a_new_handoff(console_app):
+@pytest.mark.parametrize("bus", ["local", "redis"])
+def test_queue_stream_announces_a_new_handoff(console_app, bus):
+    if bus == "redis":  # production mode: events travel through the local Redis server
+        console_app.extensions["wenzheng.events"] = make_bus("redis://127.0.0.1:6379/0")
     make_user(console_app, "alice", "operator")
     server = make_server("127.0.0.1", 0, console_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

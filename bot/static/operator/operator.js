@@ -58,6 +58,13 @@
     });
   }
 
+  // A double click must not send a reply twice.
+  document.querySelectorAll("form[method=post]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    });
+  });
+
   var canned = document.getElementById("canned");
   if (canned) {
     canned.addEventListener("change", function () {
