@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.handoff import service
 from bot.handoff.service import HandoffError
-from bot.models import Handoff, HandoffEvent, Message, PendingResume, QueryLog
+from bot.models import Conversation, Handoff, HandoffEvent, Message, PendingResume, QueryLog
 from handoff.support import add_conversation, add_operator, recording_rasa
 
 MONDAY_10AM = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)  # 10:00 Asia/Shanghai
@@ -204,3 +204,28 @@ def test_state_survives_a_restart(make_app, database_url, db):
         texts = [m.text for m in stored.conversation.messages]
         assert "已收到您的投诉" in texts
         fresh.close()
+
+
+def test_concurrent_handoff_requests_open_one_handoff(handoff_app, db):
+    conversation = add_conversation(db, "s-double")
+    barrier = threading.Barrier(6)
+    created: list[bool] = []
+
+    def request_handoff():
+        with handoff_app.app_context():
+            session = handoff_app.extensions["wenzheng.sessions"]()
+            try:
+                barrier.wait()
+                mine = session.get(Conversation, conversation.id)
+                created.append(service.open_handoff(session, mine, "user_request")[1])
+            finally:
+                session.close()
+
+    threads = [threading.Thread(target=request_handoff) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(created) == [False] * 5 + [True]
+    assert len(db.scalars(select(Handoff)).all()) == 1
