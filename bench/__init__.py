@@ -1,0 +1,1 @@
+"""Measurements that write their figures into docs/ (make nlu-report, make bench-dialogue)."""
