@@ -66,7 +66,9 @@ def _parse_handoff(body: dict[str, Any]) -> HandoffRequest:
         raise ApiError(400, "invalid_reason", f"reason 必须是：{'、'.join(REASONS)}")
     last_query = body.get("last_query") or ""
     if not isinstance(last_query, str) or len(last_query) > MAX_QUERY_CHARS:
-        raise ApiError(400, "invalid_last_query", f"last_query 须为不超过 {MAX_QUERY_CHARS} 字的文本")
+        raise ApiError(
+            400, "invalid_last_query", f"last_query 须为不超过 {MAX_QUERY_CHARS} 字的文本"
+        )
     context = body.get("bot_context") or {}
     if not isinstance(context, dict) or not isinstance(context.get("turns", []), list):
         raise ApiError(400, "invalid_bot_context", 'bot_context 须为 {"turns": [...]} 对象')

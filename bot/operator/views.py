@@ -139,7 +139,9 @@ def conversation(handoff_id: int) -> str:
 @role_required(Role.OPERATOR)
 def transcript(handoff_id: int) -> str:
     """The transcript alone, fetched by the page on every new line."""
-    return render_template("operator/_transcript.html", **_conversation_context(_handoff(handoff_id)))
+    return render_template(
+        "operator/_transcript.html", **_conversation_context(_handoff(handoff_id))
+    )
 
 
 @bp.get("/handoffs/<int:handoff_id>/stream")
@@ -201,6 +203,4 @@ def transfer(handoff_id: int) -> Response:
 @bp.post("/handoffs/<int:handoff_id>/resolve")
 @role_required(Role.OPERATOR)
 def resolve(handoff_id: int) -> Response:
-    return _act(
-        handoff_id, lambda: service.resolve(get_db(), handoff_id, _operator()), "已办结"
-    )
+    return _act(handoff_id, lambda: service.resolve(get_db(), handoff_id, _operator()), "已办结")
