@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from bot.handoff import watch
 from bot.handoff.departments import DepartmentError, list_departments, save_department, seed_demo
@@ -15,7 +16,7 @@ def _sessions():
     return current_app.extensions["wenzheng.sessions"]
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def handoffs() -> None:
     """Operator desk duties: response-time limits, Rasa resumes."""
 
@@ -34,7 +35,7 @@ def watch_command(interval: float) -> None:
     watch.run_forever(current_app._get_current_object(), interval)
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def departments() -> None:
     """Departments that answer handed-off conversations."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from auth.helpers import csrf_of
 from sqlalchemy import select
 
+from bot.chat.transcript import append_message
 from bot.handoff import service
 from bot.models import Conversation, Handoff
 from knowledge_base.db import session_scope
@@ -81,10 +82,42 @@ def test_claim_reply_note_resolve_and_the_citizen_sees_it(console_app, signed_in
     assert _handoff(console_app, handoff_id).rating == 5
 
 
+def test_transcript_shows_what_the_bot_saw(console_app, signed_in):
+    handoff_id = _open(console_app, "s-bot", "灵活就业怎么交社保", reason="low_confidence")
+    with (
+        console_app.app_context(),
+        session_scope(console_app.extensions["wenzheng.sessions"]) as db,
+    ):
+        conversation = db.get(Handoff, handoff_id).conversation
+        citation = {
+            "n": 1,
+            "title": "社会保险法",
+            "locator": "第十条",
+            "version": "2018-12-29",
+            "url": "https://example.gov.cn/law",
+        }
+        append_message(
+            db,
+            conversation,
+            "bot",
+            "可以以个人身份参保。[1]",
+            payload={"citations": [citation]},
+            decision="answer",
+            confidence=0.42,
+        )
+
+    page = signed_in("alice").get(f"/operator/handoffs/{handoff_id}").get_data(as_text=True)
+    assert "置信度低" in page and "灵活就业怎么交社保" in page
+    assert "社会保险法 第十条（2018-12-29）" in page
+    assert "置信度 0.42" in page and "answer" in page
+
+
 def test_refusals_are_shown_not_crashed(console_app, signed_in):
     handoff_id = _open(console_app, "s-x", "户口迁移")
     alice = signed_in("alice")
-    page = _post(alice, f"/operator/handoffs/{handoff_id}/reply", text="您好").get_data(as_text=True)
+    page = _post(alice, f"/operator/handoffs/{handoff_id}/reply", text="您好").get_data(
+        as_text=True
+    )
     assert "请先接手该会话再操作" in page
     assert alice.get("/operator/handoffs/999999").status_code == 404
     no_token = alice.post(f"/operator/handoffs/{handoff_id}/claim")
@@ -112,8 +145,9 @@ def test_canned_replies_are_managed_by_admins(console_app, signed_in):
         follow_redirects=True,
     )
     assert "已添加快捷回复" in created.get_data(as_text=True)
-    empty = admin.post("/operator/canned/", data={"csrf_token": csrf_of(admin), "title": ""},
-                       follow_redirects=True)
+    empty = admin.post(
+        "/operator/canned/", data={"csrf_token": csrf_of(admin), "title": ""}, follow_redirects=True
+    )
     assert "均不能为空" in empty.get_data(as_text=True)
 
     handoff_id = _open(console_app, "s-c", "医保报销")
