@@ -18,7 +18,9 @@ def console_app(make_app, database_url: str) -> Flask:
 def signed_in(console_app: Flask):
     """``signed_in(username, role, department)`` → a logged-in test client."""
 
-    def _client(username: str, role: str = "operator", department: str | None = None) -> FlaskClient:
+    def _client(
+        username: str, role: str = "operator", department: str | None = None
+    ) -> FlaskClient:
         make_user(console_app, username, role, department)
         client = console_app.test_client()
         assert login(client, username).status_code == 302
