@@ -19,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # default: sqlite:///$HOME/wenzheng.db
     "REDIS_URL": None,  # shared state between processes (rate limits, events) when set
     "EMBEDDING_MODEL": None,  # default: $HOME/models/multilingual-e5-small (built offline)
+    "EMBEDDING_CACHE": None,  # passage vectors by content hash; default: $HOME/cache/embeddings
     "RETRIEVAL_CONFIG": str(PROJECT_ROOT / "retrieval" / "pipeline.yml"),
     "RASA_URL": "http://127.0.0.1:5005",
     "RASA_TOKEN": "wenzheng-dev-rasa-token",
@@ -75,6 +76,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         config["DATABASE_URL"] = f"sqlite:///{home / 'wenzheng.db'}"
     if not config["EMBEDDING_MODEL"]:
         config["EMBEDDING_MODEL"] = str(home / "models" / "multilingual-e5-small")
+    if not config["EMBEDDING_CACHE"]:
+        config["EMBEDDING_CACHE"] = str(home / "cache" / "embeddings")
     config.setdefault("INDEX_DIR", str(home / "index"))
     config.setdefault("UPLOAD_DIR", str(home / "uploads"))
     if not config["SECRET_KEY"]:

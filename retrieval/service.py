@@ -1,17 +1,250 @@
-"""The answer engine an app instance holds (being written: see docs/architecture.md)."""
+"""The answer engine an app instance holds: live snapshot, search, answer, rebuild.
+
+Searches read whichever snapshot ``CURRENT`` names; a rebuild happens in a background
+thread and swaps the pointer atomically, so searching never waits for indexing and
+every process of a deployment picks up the new generation on its next query.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from knowledge_base.models import Item, Status
+from knowledge_base.terms import policy_terms
+from knowledge_base.versions import in_force
+from retrieval.answer import choice, compose
+from retrieval.config import PipelineConfig
+from retrieval.decision import ANSWER, Decision, decide
+from retrieval.embedder import CachedEmbedder, Embedder, SentenceTransformerEmbedder
+from retrieval.fusion import Candidate
+from retrieval.index import IndexStore, Snapshot, chunk_records
+from retrieval.query import contextualize
+from retrieval.searcher import Searcher, SearchRun
+from retrieval.text import add_terms, load_user_dictionary
+
+log = logging.getLogger(__name__)
+
+# The curated policy-term dictionary shipped with the project (also used by Rasa).
+POLICY_TERMS = Path(__file__).resolve().parent.parent / "data" / "jieba" / "policy_terms.txt"
+
+
+def result_of(cand: Candidate) -> dict[str, Any]:
+    chunk = cand.chunk
+    return {
+        "source_id": chunk.source_id,
+        "kind": chunk.kind,
+        "title": chunk.title,
+        "text": chunk.answer or chunk.text if chunk.kind == "faq" else chunk.text,
+        "locator": chunk.locator,
+        "url": chunk.url,
+        "version": chunk.version,
+        "score": round(cand.fused, 4),
+        "scores": {"bm25": round(cand.bm25, 4), "dense": round(cand.dense, 4), "fused": round(cand.fused, 4)},
+    }
 
 
 class RetrievalService:
-    def __init__(self, config: dict[str, Any], sessions: sessionmaker[Session]) -> None:
-        self.config = config
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        embedder: Embedder,
+        store: IndexStore,
+        config: PipelineConfig,
+        user_dictionary: Path | None = None,
+    ) -> None:
         self.sessions = sessions
+        self.embedder = embedder
+        self.store = store
+        self.config = config
+        if user_dictionary is not None:
+            load_user_dictionary(user_dictionary)
+        self._searcher: Searcher | None = None
+        self._loaded_name: str | None = None
+        self._load_lock = threading.Lock()
+        self._build_lock = threading.Lock()
+        self._pending = threading.Event()
+        self._worker: threading.Thread | None = None
+        self._preview: tuple[tuple[Any, ...], Searcher] | None = None
 
     @classmethod
     def from_config(cls, config: Any, sessions: sessionmaker[Session]) -> RetrievalService:
-        return cls(dict(config), sessions)
+        model = SentenceTransformerEmbedder(config["EMBEDDING_MODEL"])
+        return cls(
+            sessions=sessions,
+            embedder=CachedEmbedder(model, Path(config["EMBEDDING_CACHE"])),
+            store=IndexStore(Path(config["INDEX_DIR"])),
+            config=PipelineConfig.from_yaml(Path(config["RETRIEVAL_CONFIG"])),
+            user_dictionary=POLICY_TERMS,
+        )
+
+    # -- the live snapshot ---------------------------------------------------------------
+
+    def searcher(self) -> Searcher | None:
+        """The searcher over the snapshot ``CURRENT`` names now (reloaded when it changes)."""
+        name = self.store.current_name()
+        if name != self._loaded_name:
+            with self._load_lock:
+                if name != self._loaded_name:
+                    snapshot = self.store.load_current()
+                    self._add_snapshot_terms(name)
+                    self._searcher = Searcher(snapshot, self.embedder, self.config) if snapshot else None
+                    self._loaded_name = name
+        return self._searcher
+
+    def _add_snapshot_terms(self, name: str | None) -> None:
+        if name:
+            load_user_dictionary(self.store.root / name / "userdict.txt")
+
+    def status(self) -> dict[str, Any]:
+        searcher = self.searcher()
+        snapshot = searcher.snapshot if searcher else None
+        return {
+            "generation": snapshot.generation if snapshot else 0,
+            "built_at": snapshot.built_at if snapshot else None,
+            "items": snapshot.item_count if snapshot else 0,
+            "chunks": len(snapshot.chunks) if snapshot else 0,
+            "building": self._build_lock.locked(),
+            "pending": self._pending.is_set(),
+        }
+
+    # -- building ------------------------------------------------------------------------
+
+    def rebuild(self, wait: bool = False) -> int:
+        """Rebuild the live index from the database; returns the generation now live
+        (``wait=True``) or the one live before the background build started."""
+        if wait:
+            return self._build()
+        self._pending.set()
+        if self._worker is None or not self._worker.is_alive():
+            self._worker = threading.Thread(target=self._drain, name="index-rebuild", daemon=True)
+            self._worker.start()
+        return self.status()["generation"]
+
+    def _drain(self) -> None:
+        while self._pending.is_set():
+            self._pending.clear()
+            try:
+                self._build()
+            except Exception:  # keep serving the last good index
+                log.exception("index rebuild failed; the previous index stays live")
+
+    def _build(self) -> int:
+        with self._build_lock:
+            started = time.perf_counter()
+            with self.sessions() as session:
+                items = in_force(session)
+                terms = policy_terms(session)
+                chunks = chunk_records(items)
+            add_terms(terms)
+            snapshot = Snapshot.build(self.store.next_generation(), chunks, self.embedder, self.config)
+            self.store.publish(snapshot)
+            (self.store.root / self.store.current_name() / "userdict.txt").write_text(
+                "\n".join(f"{t} 2000" for t in terms), encoding="utf-8"
+            )
+            log.info(
+                "index generation %d: %d chunks of %d items in %.1fs",
+                snapshot.generation, len(chunks), snapshot.item_count, time.perf_counter() - started,
+            )
+            return snapshot.generation
+
+    # -- querying ------------------------------------------------------------------------
+
+    def _run(self, query: str, searcher: Searcher | None = None) -> SearchRun:
+        searcher = searcher or self.searcher()
+        if searcher is None:
+            return SearchRun([])
+        return searcher.run(query)
+
+    def search(self, query: str, top_k: int = 5, history: Iterable[str] | None = None) -> dict[str, Any]:
+        understood = contextualize(query, list(history or []))
+        run = self._run(understood)
+        decision = decide(run.candidates, self.config)
+        return {
+            "decision": decision.decision,
+            "confidence": round(decision.confidence, 4),
+            "query": understood,
+            "results": [result_of(c) for c in run.candidates[:top_k]],
+            "timings_ms": {k: round(v, 2) for k, v in run.timings.items()},
+        }
+
+    def answer(
+        self,
+        query: str,
+        history: Iterable[str] | None = None,
+        pick: dict[str, str] | None = None,
+        searcher: Searcher | None = None,
+    ) -> dict[str, Any]:
+        understood = contextualize(query, list(history or []))
+        run = self._run(understood, searcher)
+        decision = decide(run.candidates, self.config)
+        if pick:
+            chosen = next(
+                (c for c in run.candidates if c.chunk.source_id == pick.get("source_id")
+                 and (c.chunk.kind == "faq" or c.chunk.locator == pick.get("locator", ""))),
+                None,
+            ) or self._lookup(pick, searcher)
+            if chosen is not None:
+                decision = Decision(ANSWER, max(decision.confidence, 0.9), [chosen])
+        text, citations, choices = compose(decision)
+        alternatives = run.candidates[1:4] if decision.decision == ANSWER else []
+        return {
+            "decision": decision.decision,
+            "confidence": round(decision.confidence, 4),
+            "answer": text,
+            "citations": citations,
+            "candidates": choices or [choice(c) for c in alternatives],
+            "query": understood,
+            "results": [result_of(c) for c in run.candidates[:5]],
+        }
+
+    def _lookup(self, pick: dict[str, str], searcher: Searcher | None) -> Candidate | None:
+        """The chunk a citizen picked from a clarify list, found without searching."""
+        searcher = searcher or self.searcher()
+        if searcher is None:
+            return None
+        for chunk in searcher.snapshot.chunks:
+            if chunk.source_id == pick.get("source_id") and (
+                chunk.kind == "faq" or chunk.locator == pick.get("locator", "")
+            ):
+                return Candidate(chunk)
+        return None
+
+    def preview(self, session: Session, query: str, drafts: bool = True) -> dict[str, Any]:
+        """Search and answer as citizens would see it — over drafts too, before publishing."""
+        searcher = self._draft_searcher(session) if drafts else None
+        result = self.answer(query, searcher=searcher)
+        result["over"] = "drafts" if drafts else "published"
+        return result
+
+    def _draft_searcher(self, session: Session) -> Searcher:
+        """A throw-away snapshot of what would be live if every draft were published."""
+        drafts = list(
+            session.scalars(
+                select(Item)
+                .where(Item.status.in_([Status.DRAFT, Status.REVIEW]))
+                .options(selectinload(Item.chunks))
+                .order_by(Item.version)
+            )
+        )
+        key = (self.store.current_name(), tuple((d.id, d.updated_at) for d in drafts))
+        if self._preview and self._preview[0] == key:
+            return self._preview[1]
+        latest = {d.external_id: d for d in drafts}
+        items = [i for i in in_force(session) if i.external_id not in latest] + list(latest.values())
+        snapshot = Snapshot.build(0, chunk_records(items), self.embedder, self.config)
+        searcher = Searcher(snapshot, self.embedder, self.config)
+        self._preview = (key, searcher)
+        return searcher
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Normalised query vectors (for clustering questions into gaps)."""
+        return self.embedder.embed_queries(texts)

@@ -60,8 +60,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
+@pytest.fixture(scope="session")
+def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Passage vectors shared by every test app: each text is encoded once per run."""
+    return tmp_path_factory.mktemp("embeddings")
+
+
 @pytest.fixture
-def make_app(tmp_path: Path, model_dir: Path):
+def make_app(tmp_path: Path, model_dir: Path, embedding_cache: Path):
     """Factory for app instances sharing the built model, each on its own home folder."""
 
     def _make(**overrides) -> Flask:
@@ -69,6 +75,7 @@ def make_app(tmp_path: Path, model_dir: Path):
             "TESTING": True,
             "HOME": str(tmp_path / "home"),
             "EMBEDDING_MODEL": str(model_dir),
+            "EMBEDDING_CACHE": str(embedding_cache),
             "SECRET_KEY": "test-secret",
             **overrides,
         }

@@ -2,6 +2,89 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify
+
+from bot.chat.privacy import mask
+from bot.db import get_db
+from bot.errors import ApiError, json_body
+from bot.models import QueryLog
+from retrieval.service import RetrievalService
 
 bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
+
+MAX_TOP_K = 50
+MAX_HISTORY = 10
+
+
+def _engine() -> RetrievalService:
+    return current_app.extensions["wenzheng.retrieval"]
+
+
+def _query(data: dict[str, Any]) -> str:
+    query = data.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise ApiError(400, "empty_query", "问题不能为空")
+    limit = current_app.config["MAX_QUERY_CHARS"]
+    if len(query) > limit:
+        raise ApiError(400, "query_too_long", f"问题过长，请控制在{limit}字以内")
+    return query.strip()
+
+
+def _history(data: dict[str, Any]) -> list[str]:
+    history = data.get("history", [])
+    if not isinstance(history, list) or not all(isinstance(turn, str) for turn in history):
+        raise ApiError(422, "invalid_history", "history 必须是字符串列表")
+    limit = current_app.config["MAX_QUERY_CHARS"]
+    return [turn[:limit] for turn in history[-MAX_HISTORY:]]
+
+
+def _top_k(data: dict[str, Any]) -> int:
+    top_k = data.get("top_k", 5)
+    if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= MAX_TOP_K:
+        raise ApiError(422, "invalid_top_k", f"top_k 必须是 1 到 {MAX_TOP_K} 之间的整数")
+    return top_k
+
+
+def _pick(data: dict[str, Any]) -> dict[str, str] | None:
+    pick = data.get("pick")
+    if pick is None:
+        return None
+    if not isinstance(pick, dict) or not isinstance(pick.get("source_id"), str):
+        raise ApiError(422, "invalid_pick", "pick 必须包含 source_id")
+    return {"source_id": pick["source_id"], "locator": str(pick.get("locator") or "")}
+
+
+@bp.post("/search")
+def search():
+    data = json_body()
+    result = _engine().search(_query(data), top_k=_top_k(data), history=_history(data))
+    return jsonify(result)
+
+
+@bp.post("/answer")
+def answer():
+    data = json_body()
+    session_id = data.get("session_id")
+    if session_id is not None and not isinstance(session_id, str):
+        raise ApiError(422, "invalid_session_id", "session_id 必须是字符串")
+    result = _engine().answer(_query(data), history=_history(data), pick=_pick(data))
+    _log_query(result, session_id)
+    return jsonify(result)
+
+
+def _log_query(result: dict[str, Any], session_id: str | None) -> None:
+    """Remember the question (personal numbers masked) for gap finding and the dashboard."""
+    top = result["citations"][0]["source_id"] if result["citations"] else None
+    db = get_db()
+    db.add(
+        QueryLog(
+            session_id=session_id,
+            query=mask(result["query"]),
+            decision=result["decision"],
+            confidence=result["confidence"],
+            top_source_id=top,
+        )
+    )
+    db.commit()

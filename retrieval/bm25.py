@@ -1,0 +1,77 @@
+"""BM25 over jieba tokens, as a sparse matrix so a query is one column gather and sum."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from retrieval.text import tokenize
+
+
+class BM25Index:
+    """Okapi BM25 with precomputed per-(chunk, term) weights."""
+
+    def __init__(
+        self, weights: sparse.csc_matrix, vocabulary: dict[str, int], idf: np.ndarray, k1: float
+    ) -> None:
+        self.weights = weights
+        self.vocabulary = vocabulary
+        self.idf = idf
+        self.k1 = k1
+
+    @classmethod
+    def build(cls, texts: list[str], k1: float = 1.2, b: float = 0.75) -> BM25Index:
+        docs = [Counter(tokenize(text)) for text in texts]
+        vocabulary: dict[str, int] = {}
+        rows, cols, tfs = [], [], []
+        for row, counts in enumerate(docs):
+            for term, tf in counts.items():
+                rows.append(row)
+                cols.append(vocabulary.setdefault(term, len(vocabulary)))
+                tfs.append(tf)
+        n_docs = max(len(docs), 1)
+        lengths = np.array([sum(c.values()) for c in docs] or [0], dtype=np.float32)
+        avg_len = float(lengths.mean()) or 1.0
+        tf = np.array(tfs, dtype=np.float32)
+        df = np.bincount(np.array(cols, dtype=np.int64), minlength=len(vocabulary))
+        idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        norm = k1 * (1.0 - b + b * lengths[np.array(rows, dtype=np.int64)] / avg_len) if rows else 0
+        values = idf[np.array(cols, dtype=np.int64)] * tf * (k1 + 1.0) / (tf + norm) if rows else tf
+        weights = sparse.csc_matrix(
+            (values, (rows, cols)), shape=(len(docs), len(vocabulary)), dtype=np.float32
+        )
+        return cls(weights, vocabulary, idf, k1)
+
+    def search(self, query: str, top_n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Ids and scores of the best ``top_n`` chunks; scores scaled to [0, 1].
+
+        A score is divided by the most a chunk could get for this query (every query
+        term at saturation), so it reads as "how much of the query this chunk covers".
+        """
+        terms = [self.vocabulary[t] for t in dict.fromkeys(tokenize(query)) if t in self.vocabulary]
+        if not terms or self.weights.shape[0] == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        scores = np.asarray(self.weights[:, terms].sum(axis=1)).ravel()
+        ceiling = float(self.idf[terms].sum() * (self.k1 + 1.0)) or 1.0
+        top_n = min(top_n, scores.size)
+        ids = np.argpartition(-scores, top_n - 1)[:top_n]
+        ids = ids[np.argsort(-scores[ids])]
+        keep = scores[ids] > 0
+        return ids[keep].astype(np.int64), (scores[ids][keep] / ceiling).astype(np.float32)
+
+    def save(self, folder: Path) -> None:
+        sparse.save_npz(folder / "bm25.npz", self.weights.tocsr())
+        np.save(folder / "bm25_idf.npy", self.idf)
+        (folder / "bm25_vocab.json").write_text(
+            json.dumps({"k1": self.k1, "vocabulary": self.vocabulary}, ensure_ascii=False)
+        )
+
+    @classmethod
+    def load(cls, folder: Path) -> BM25Index:
+        meta = json.loads((folder / "bm25_vocab.json").read_text())
+        weights = sparse.load_npz(folder / "bm25.npz").tocsc()
+        return cls(weights, meta["vocabulary"], np.load(folder / "bm25_idf.npy"), meta["k1"])

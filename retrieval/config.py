@@ -1,0 +1,74 @@
+"""The retrieval pipeline's settings, read from YAML and validated once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Calibration:
+    weights: tuple[float, ...]
+    bias: float
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
+    exact_max: int = 50_000
+    hnsw_m: int = 32
+    fusion_method: str = "weighted"
+    dense_weight: float = 0.6
+    dense_floor: float = 0.75
+    dense_ceiling: float = 0.93
+    rrf_k: int = 60
+    candidates: int = 50
+    answer_threshold: float = 0.6
+    clarify_floor: float = 0.3
+    clarify_margin: float = 0.05
+    max_candidates: int = 3
+    calibration: Calibration = field(default_factory=lambda: Calibration((6.0, 2.0, 2.0, 4.0, 0.5), -5.0))
+
+    def __post_init__(self) -> None:
+        if self.fusion_method not in {"weighted", "rrf", "bm25", "dense"}:
+            raise ValueError(f"unknown fusion method {self.fusion_method!r}")
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise ValueError("fusion.dense_weight must be within [0, 1]")
+        if not self.dense_floor < self.dense_ceiling:
+            raise ValueError("fusion.dense_floor must be below fusion.dense_ceiling")
+        if not 0.0 <= self.clarify_floor <= self.answer_threshold <= 1.0:
+            raise ValueError("decision thresholds must satisfy 0 ≤ clarify_floor ≤ answer_threshold ≤ 1")
+        if len(self.calibration.weights) != 5:
+            raise ValueError("decision.calibration.weights needs 5 numbers")
+
+    @classmethod
+    def from_yaml(cls, path: Path) -> PipelineConfig:
+        data: dict[str, Any] = yaml.safe_load(path.read_text()) or {}
+        bm25, dense = data.get("bm25", {}), data.get("dense", {})
+        fusion, decision = data.get("fusion", {}), data.get("decision", {})
+        calibration = decision.get("calibration", {})
+        defaults = cls()
+        return cls(
+            bm25_k1=bm25.get("k1", defaults.bm25_k1),
+            bm25_b=bm25.get("b", defaults.bm25_b),
+            exact_max=dense.get("exact_max", defaults.exact_max),
+            hnsw_m=dense.get("hnsw_m", defaults.hnsw_m),
+            fusion_method=fusion.get("method", defaults.fusion_method),
+            dense_weight=fusion.get("dense_weight", defaults.dense_weight),
+            dense_floor=fusion.get("dense_floor", defaults.dense_floor),
+            dense_ceiling=fusion.get("dense_ceiling", defaults.dense_ceiling),
+            rrf_k=fusion.get("rrf_k", defaults.rrf_k),
+            candidates=fusion.get("candidates", defaults.candidates),
+            answer_threshold=decision.get("answer_threshold", defaults.answer_threshold),
+            clarify_floor=decision.get("clarify_floor", defaults.clarify_floor),
+            clarify_margin=decision.get("clarify_margin", defaults.clarify_margin),
+            max_candidates=decision.get("max_candidates", defaults.max_candidates),
+            calibration=Calibration(
+                tuple(calibration.get("weights", defaults.calibration.weights)),
+                calibration.get("bias", defaults.calibration.bias),
+            ),
+        )

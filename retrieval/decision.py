@@ -1,0 +1,63 @@
+"""Calibrated confidence and the answer / clarify / handoff decision.
+
+Confidence is a logistic function of a few retrieval features; its coefficients are
+fitted on the development set by ``make eval`` so that "0.8" means about 80% right.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from retrieval.config import PipelineConfig
+from retrieval.fusion import Candidate, rescale_dense
+
+ANSWER, CLARIFY, HANDOFF = "answer", "clarify", "handoff"
+
+
+def features(candidates: list[Candidate], config: PipelineConfig) -> list[float]:
+    """[fused, rescaled dense, bm25 coverage, margin over the next source, FAQ-question match]."""
+    if not candidates:
+        return [0.0, 0.0, 0.0, 0.0, 0.0]
+    top = candidates[0]
+    runner_up = next((c for c in candidates[1:] if c.chunk.source_id != top.chunk.source_id), None)
+    margin = top.fused - runner_up.fused if runner_up else top.fused
+    return [
+        top.fused,
+        rescale_dense(top.dense, config),
+        top.bm25,
+        margin,
+        1.0 if top.question_match else 0.0,
+    ]
+
+
+def confidence(values: list[float], config: PipelineConfig) -> float:
+    z = config.calibration.bias + sum(
+        w * x for w, x in zip(config.calibration.weights, values, strict=True)
+    )
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass
+class Decision:
+    decision: str
+    confidence: float
+    candidates: list[Candidate]  # for clarify: the choices; for answer: the answer first
+
+
+def decide(candidates: list[Candidate], config: PipelineConfig) -> Decision:
+    conf = confidence(features(candidates, config), config)
+    if conf >= config.answer_threshold:
+        return Decision(ANSWER, conf, candidates[:1])
+    if conf >= config.clarify_floor:
+        top = candidates[0].fused
+        close = [c for c in candidates if c.fused >= top - 2 * config.clarify_margin]
+        seen: set[str] = set()
+        choices = []
+        for cand in close:
+            label = cand.chunk.source_id + cand.chunk.locator
+            if label not in seen:
+                seen.add(label)
+                choices.append(cand)
+        return Decision(CLARIFY, conf, choices[: config.max_candidates])
+    return Decision(HANDOFF, conf, [])

@@ -1,0 +1,166 @@
+"""Index snapshots: build from knowledge-base items, save, load, and swap atomically.
+
+A snapshot is an immutable folder ``gen-NNNNNN/`` (chunk table, BM25, FAISS). The
+file ``CURRENT`` names the live one and is replaced with ``os.replace``, so readers
+in any process see either the old or the new snapshot, never a half-built one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from knowledge_base.models import Item
+from retrieval.bm25 import BM25Index
+from retrieval.config import PipelineConfig
+from retrieval.dense import DenseIndex
+from retrieval.embedder import Embedder
+
+
+@dataclass(frozen=True)
+class IndexedChunk:
+    """What a search result needs to know about a chunk, without the database."""
+
+    chunk_id: int
+    source_id: str
+    kind: str
+    role: str
+    title: str
+    locator: str
+    text: str
+    url: str
+    version: str
+    department: str
+    question: str
+    answer: str
+    search_text: str
+
+
+def version_of(item: Item) -> str:
+    """The version citizens see: a regulation's date, else the publication date."""
+    if item.version_label:
+        return item.version_label
+    if item.published_at is not None:
+        return item.published_at.date().isoformat()
+    return f"v{item.version}"
+
+
+def chunk_records(items: list[Item]) -> list[IndexedChunk]:
+    records = []
+    for item in items:
+        for chunk in item.chunks:
+            search_text = f"{chunk.context}\n{chunk.text}".strip() if chunk.context else chunk.text
+            records.append(
+                IndexedChunk(
+                    chunk_id=chunk.id or 0,
+                    source_id=item.external_id,
+                    kind=item.kind,
+                    role=chunk.role,
+                    title=item.title,
+                    locator=chunk.locator or "",
+                    text=chunk.text,
+                    url=item.url or "",
+                    version=version_of(item),
+                    department=item.department or "",
+                    question=item.question or "",
+                    answer=item.body if item.kind == "faq" else "",
+                    search_text=search_text,
+                )
+            )
+    return records
+
+
+@dataclass
+class Snapshot:
+    generation: int
+    built_at: float
+    chunks: list[IndexedChunk]
+    bm25: BM25Index
+    dense: DenseIndex
+
+    @property
+    def item_count(self) -> int:
+        return len({c.source_id for c in self.chunks})
+
+    @classmethod
+    def build(
+        cls, generation: int, chunks: list[IndexedChunk], embedder: Embedder, config: PipelineConfig
+    ) -> Snapshot:
+        texts = [c.search_text for c in chunks]
+        vectors = embedder.embed_passages(texts) if texts else np.zeros((0, embedder.dim), np.float32)
+        return cls(
+            generation=generation,
+            built_at=time.time(),
+            chunks=chunks,
+            bm25=BM25Index.build(texts, k1=config.bm25_k1, b=config.bm25_b),
+            dense=DenseIndex.build(vectors, exact_max=config.exact_max, hnsw_m=config.hnsw_m),
+        )
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True)
+        with (folder / "chunks.jsonl").open("w", encoding="utf-8") as out:
+            for chunk in self.chunks:
+                out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+        self.bm25.save(folder)
+        self.dense.save(folder)
+        meta = {"generation": self.generation, "built_at": self.built_at, "chunks": len(self.chunks)}
+        (folder / "meta.json").write_text(json.dumps(meta))
+
+    @classmethod
+    def load(cls, folder: Path) -> Snapshot:
+        meta = json.loads((folder / "meta.json").read_text())
+        with (folder / "chunks.jsonl").open(encoding="utf-8") as lines:
+            chunks = [IndexedChunk(**json.loads(line)) for line in lines]
+        return cls(meta["generation"], meta["built_at"], chunks, BM25Index.load(folder), DenseIndex.load(folder))
+
+
+class IndexStore:
+    """The generations on disk and the ``CURRENT`` pointer."""
+
+    keep = 3
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def pointer(self) -> Path:
+        return self.root / "CURRENT"
+
+    def current_name(self) -> str | None:
+        try:
+            return self.pointer.read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def next_generation(self) -> int:
+        numbers = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
+        return max(numbers, default=0) + 1
+
+    def load_current(self) -> Snapshot | None:
+        name = self.current_name()
+        return Snapshot.load(self.root / name) if name else None
+
+    def publish(self, snapshot: Snapshot) -> None:
+        """Write the snapshot, then point ``CURRENT`` at it in one atomic rename."""
+        name = f"gen-{snapshot.generation:06d}"
+        staging = self.root / f".staging-{name}-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        snapshot.save(staging)
+        os.replace(staging, self.root / name)
+        tmp = self.root / f".CURRENT-{os.getpid()}"
+        tmp.write_text(name)
+        os.replace(tmp, self.pointer)
+        self._prune(keep_name=name)
+
+    def _prune(self, keep_name: str) -> None:
+        generations = sorted(p for p in self.root.glob("gen-*") if p.is_dir())
+        for old in generations[: -self.keep]:
+            if old.name != keep_name:
+                shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,55 @@
+"""Understanding a chat turn as a search query: follow-ups and the aspect asked about.
+
+Citizens ask "那需要什么材料？" after "公积金租房提取怎么办理": the follow-up names no
+topic, so it is searched together with the earlier turn. An aspect word (材料, 地点,
+多久 ...) also tells which field of a service guide answers the question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.text import tokenize
+
+# Guide field locators and the words citizens use for them.
+ASPECTS: dict[str, tuple[str, ...]] = {
+    "申请材料": ("材料", "资料", "证件", "带什么", "带啥", "准备什么", "准备啥", "提交什么", "手续"),
+    "办理地点": ("在哪", "哪里办", "哪儿办", "地点", "地址", "窗口", "去哪", "在什么地方"),
+    "办理时限": ("多久", "几天", "时限", "多长时间", "多少天", "工作日", "多快"),
+    "办理时间": ("几点", "上班时间", "办公时间", "周末", "什么时候上班", "开门"),
+    "咨询电话": ("电话", "热线", "联系方式", "咨询电话", "打给谁"),
+    "投诉电话": ("投诉",),
+    "受理条件": ("条件", "资格", "符合", "要求", "能不能办", "可以办吗"),
+}
+
+# Words that only make sense with an earlier topic.
+_FOLLOW_UP_START = re.compile(r"^(那|那么|那要|那如果|还有|另外|它|这个|这样|如果是|要是)")
+_GENERIC_TOKENS = frozenset(
+    {"材料", "资料", "地点", "地址", "时间", "时限", "电话", "条件", "网上", "线上", "多久", "几天",
+     "流程", "费用", "钱", "窗口", "手续", "资格", "要求", "证件", "退休", "本人", "别人", "代办",
+     "能办", "网办", "在线", "办吗", "可以", "收费"}
+)
+
+
+def aspect_of(query: str) -> str | None:
+    """The guide field a question asks about, if it names one."""
+    for locator, words in ASPECTS.items():
+        if any(word in query for word in words):
+            return locator
+    return None
+
+
+def is_follow_up(query: str) -> bool:
+    """True when the query names no topic of its own (or opens like a follow-up)."""
+    if _FOLLOW_UP_START.match(query.strip()):
+        return True
+    topical = [t for t in tokenize(query) if t not in _GENERIC_TOKENS and len(t) > 1]
+    return not topical
+
+
+def contextualize(query: str, history: list[str]) -> str:
+    """The query to search: a follow-up is joined with the latest earlier turn."""
+    earlier = [turn.strip() for turn in history if turn and turn.strip()]
+    if earlier and is_follow_up(query):
+        return f"{earlier[-1]} {query}"
+    return query

@@ -1,0 +1,73 @@
+"""One search over one snapshot: encode, retrieve from both indexes, fuse, focus on the aspect."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from knowledge_base.text import search_key
+from retrieval.config import PipelineConfig
+from retrieval.embedder import Embedder
+from retrieval.fusion import Candidate, fuse
+from retrieval.index import Snapshot
+from retrieval.query import aspect_of
+
+
+@dataclass
+class SearchRun:
+    """Ranked candidates of one query, and how long each stage took (ms)."""
+
+    candidates: list[Candidate]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Searcher:
+    def __init__(self, snapshot: Snapshot, embedder: Embedder, config: PipelineConfig) -> None:
+        self.snapshot = snapshot
+        self.embedder = embedder
+        self.config = config
+        self._by_source: dict[str, list[int]] = defaultdict(list)
+        for i, chunk in enumerate(snapshot.chunks):
+            self._by_source[chunk.source_id].append(i)
+
+    def run(self, query: str) -> SearchRun:
+        timings: dict[str, float] = {}
+        key = search_key(query)
+        t0 = time.perf_counter()
+        vector = self.embedder.embed_queries([key])[0]
+        t1 = time.perf_counter()
+        dense_hits = self.snapshot.dense.search(vector, self.config.candidates)
+        t2 = time.perf_counter()
+        bm25_hits = self.snapshot.bm25.search(key, self.config.candidates)
+        t3 = time.perf_counter()
+        candidates = self._focus(fuse(self.snapshot.chunks, dense_hits, bm25_hits, self.config), query)
+        t4 = time.perf_counter()
+        timings.update(
+            encode=(t1 - t0) * 1000, faiss=(t2 - t1) * 1000, bm25=(t3 - t2) * 1000, fusion=(t4 - t3) * 1000
+        )
+        return SearchRun(candidates, timings)
+
+    def _focus(self, candidates: list[Candidate], query: str) -> list[Candidate]:
+        """When a guide matches and the question names an aspect (材料, 地点 ...), answer
+        with that field of the guide: it inherits the guide's best scores."""
+        aspect = aspect_of(query)
+        if not aspect or not candidates:
+            return candidates
+        best: dict[str, Candidate] = {}
+        for cand in candidates:
+            if cand.chunk.kind == "guide" and cand.chunk.source_id not in best:
+                best[cand.chunk.source_id] = cand
+        focused: dict[tuple[str, str], Candidate] = {}
+        for source_id, top in best.items():
+            field_chunk = next(
+                (self.snapshot.chunks[i] for i in self._by_source[source_id]
+                 if self.snapshot.chunks[i].locator == aspect),
+                None,
+            )
+            if field_chunk is not None:
+                focused[(source_id, aspect)] = Candidate(
+                    field_chunk, dense=top.dense, bm25=top.bm25, fused=top.fused + 1e-6
+                )
+        rest = [c for c in candidates if c.key not in focused]
+        return sorted([*focused.values(), *rest], key=lambda c: c.fused, reverse=True)

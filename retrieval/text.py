@@ -1,0 +1,83 @@
+"""Chinese text normalisation and tokenisation shared by indexing and querying.
+
+Search keys are normalised by ``knowledge_base.text.search_key`` (full-width →
+half-width, traditional → simplified, case-folded); displayed text is never changed. jieba cuts in search mode with a
+user dictionary of policy terms, so "住房公积金" also yields "公积金".
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+from knowledge_base.text import search_key as normalize
+
+_lock = threading.Lock()
+_tokenizer = jieba.Tokenizer()
+_loaded_dicts: set[str] = set()
+_initialised = False
+
+# Function words and chat filler that carry no topic; policy words are kept.
+STOPWORDS = frozenset(
+    """的 了 吗 呢 吧 啊 呀 哦 嘛 么 是 在 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 这些 那些
+    和 与 及 或 或者 就 都 也 还 又 要 想 能 会 可以 可 怎么 怎样 如何 什么 哪 哪里 哪儿 哪些 多少
+    请问 请 问 一下 一个 有 没有 没 吗 请教 谢谢 您好 你好 麻烦 下 个 上 去 来 把 被 让 给 对 为 为了
+    如果 但是 因为 所以 然后 现在 之前 之后 时候 时 呗 啦 喔 哈 嗯 额 呃 是不是 能不能 可不可以 需不需要
+    办 办理 需要 需 应该 该 得 怎么办 咋 咋办 咨询 知道 告诉 帮 帮忙 一般 具体 相关 问题 情况""".split()
+)
+
+_PUNCT_OR_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def _ensure_initialised() -> None:
+    global _initialised
+    if not _initialised:
+        with _lock:
+            if not _initialised:
+                _tokenizer.initialize()
+                _initialised = True
+
+
+def load_user_dictionary(path: Path) -> None:
+    """Add policy terms (jieba format: ``word [freq] [tag]`` per line); loaded once per path."""
+    key = str(path.resolve())
+    if key in _loaded_dicts or not path.exists():
+        return
+    _ensure_initialised()
+    with _lock:
+        _tokenizer.load_userdict(key)
+        _loaded_dicts.add(key)
+    _tokens_cached.cache_clear()
+
+
+def add_terms(terms: Iterable[str]) -> None:
+    """Teach jieba words found in the knowledge base (service names, agencies)."""
+    _ensure_initialised()
+    with _lock:
+        for term in terms:
+            term = normalize(term)
+            if 1 < len(term) <= 20:
+                _tokenizer.add_word(term, freq=2000)
+    _tokens_cached.cache_clear()
+
+
+@lru_cache(maxsize=20_000)
+def _tokens_cached(key: str) -> tuple[str, ...]:
+    _ensure_initialised()
+    tokens = []
+    for token in _tokenizer.cut_for_search(key):
+        token = token.strip()
+        if not token or token in STOPWORDS or _PUNCT_OR_SPACE.fullmatch(token):
+            continue
+        tokens.append(token)
+    return tuple(tokens)
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode tokens of the normalised text, without stopwords and punctuation."""
+    return list(_tokens_cached(normalize(text)))

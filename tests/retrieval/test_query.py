@@ -1,0 +1,26 @@
+import pytest
+
+from retrieval.query import aspect_of, contextualize, is_follow_up
+
+
+@pytest.mark.parametrize("text", ["那需要什么材料？", "网上能办吗", "要多久", "在哪里办", "那如果是退休了呢"])
+def test_elliptical_turns_are_follow_ups(text):
+    assert is_follow_up(text)
+
+
+@pytest.mark.parametrize("text", ["公积金租房提取怎么办理", "居住证怎么办", "社保断缴有什么影响"])
+def test_questions_with_their_own_topic_are_not(text):
+    assert not is_follow_up(text)
+
+
+def test_follow_up_is_searched_in_the_topic_of_the_earlier_turn():
+    assert contextualize("那需要什么材料？", ["公积金租房提取怎么办理"]) == "公积金租房提取怎么办理 那需要什么材料？"
+    assert contextualize("居住证怎么办", ["公积金租房提取怎么办理"]) == "居住证怎么办"
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [("办这个要带什么材料", "申请材料"), ("在哪里办", "办理地点"), ("要几天能办好", "办理时限"), ("咨询电话多少", "咨询电话")],
+)
+def test_the_aspect_names_the_guide_field(text, field):
+    assert aspect_of(text) == field
