@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import tempfile
 import threading
 import time
 import uuid
@@ -19,7 +20,13 @@ from pathlib import Path
 
 import requests
 
-from tests.fixtures.stack import LiveStack, SupervisedStack, ensure_rasa_model, stack_env
+from tests.fixtures.stack import (
+    LiveStack,
+    SupervisedStack,
+    ensure_rasa_model,
+    load_test_kb,
+    stack_env,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MARKER_START, MARKER_END = "<!-- bench-dialogue:start -->", "<!-- bench-dialogue:end -->"
@@ -77,10 +84,10 @@ def _p95(sorted_values: list[float]) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(0.95 * len(sorted_values)))]
 
 
-def render(rows: dict[str, dict[str, float]]) -> str:
+def render(rows: dict[str, dict[str, float]], kb: str) -> str:
     lines = [
         MARKER_START,
-        f"Measured {time.strftime('%Y-%m-%d')} on this 2-core machine over the demo KB "
+        f"Measured {time.strftime('%Y-%m-%d')} on this 2-core machine over {kb} "
         f"(`make bench-dialogue`). A conversation is {len(SCRIPT)} turns: {'、'.join(SCRIPT)}; "
         "\"answer turns\" are the ones that go to the answer engine through the action server.",
         "",
@@ -107,10 +114,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "dialogue.md")
     parser.add_argument("--conversations", type=int, default=6)
+    parser.add_argument(
+        "--kb", type=Path, help="load this KB into a fresh home instead of using $WENZHENG_HOME"
+    )
     args = parser.parse_args()
     ensure_rasa_model()
-    home = Path(os.environ.get("WENZHENG_HOME", PROJECT_ROOT / "var"))
-    supervised = SupervisedStack(stack_env(home))
+    if args.kb:
+        env = stack_env(Path(tempfile.mkdtemp(prefix="bench-dialogue-")))
+        load_test_kb(env, args.kb)
+        kb_name = f"`{args.kb}`"
+    else:
+        env = stack_env(Path(os.environ.get("WENZHENG_HOME", PROJECT_ROOT / "var")))
+        kb_name = "the installed KB (`make demo`)"
+    supervised = SupervisedStack(env)
     try:
         stack = supervised.start()
         measure(stack, 1, 1)  # warm-up: first requests load models and fill caches
@@ -120,7 +136,7 @@ def main() -> None:
         }
     finally:
         supervised.stop()
-    section = render(rows)
+    section = render(rows, kb_name)
     write_section(args.out, section)
     print(section)
 

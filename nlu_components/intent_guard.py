@@ -23,7 +23,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 SAFETY_PATTERN = re.compile(
     "救命|救救我|自杀|自殺|轻生|輕生|想不开|想不開|不想活|活不下去|想死|跳楼|跳樓|割腕|"
-    "安眠药|着火|著火|起火|失火|报警|報警|家暴|煤气泄漏|燃气泄漏|有人拿刀|要杀我|溺水"
+    "安眠药|着火|著火|起火|失火|报警|報警|家暴|煤气泄漏|燃气泄漏|有人拿刀|要杀我|溺水|"
+    "小偷|进贼|抢劫|绑架|被拐|紧急情况|救护车|快打120"
 )
 SAFETY_INTENT = "urgent_safety"
 POLICY_INTENT = "ask_policy"

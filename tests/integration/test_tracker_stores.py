@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.fixtures.stack import LiveStack, SupervisedStack, ensure_rasa_model, stack_env
 
@@ -46,6 +47,8 @@ def test_embedded_mode_keeps_conversations_across_a_restart(tmp_path: Path):
         first.start().say(sender, "你好")
     finally:
         first.stop()
+    with pytest.raises(requests.ConnectionError):  # SIGINT to the supervisor stopped Rasa too
+        requests.get(env["WENZHENG_RASA_URL"], timeout=5)
     second = _rasa_only(env)
     try:
         stack = second.start()
