@@ -112,14 +112,16 @@ class CachedEmbedder:
                 ):
                     found[key] = np.frombuffer(blob, dtype=np.float32)
         missing = [i for i, key in enumerate(keys) if key not in found]
-        if missing:
-            fresh = self.inner.embed_passages([texts[i] for i in missing])
+        # Encode and store in slices, so an interrupted build keeps what it paid for.
+        for start in range(0, len(missing), 512):
+            batch = missing[start : start + 512]
+            fresh = self.inner.embed_passages([texts[i] for i in batch])
             with self._lock, self._connect() as conn:
                 conn.executemany(
                     "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                    [(keys[i], fresh[j].tobytes()) for j, i in enumerate(missing)],
+                    [(keys[i], fresh[j].tobytes()) for j, i in enumerate(batch)],
                 )
-            for j, i in enumerate(missing):
+            for j, i in enumerate(batch):
                 found[keys[i]] = fresh[j]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
