@@ -7,10 +7,6 @@
   const SESSION_KEY = "wenzheng.session";
   const ELDERLY_KEY = "wenzheng.elderly";
   const POLL_MS = 4000;
-  const FEEDBACK_BUTTONS = [
-    { title: "有帮助", payload: "/feedback_helpful" },
-    { title: "没帮助", payload: "/feedback_unhelpful" },
-  ];
   const ROLE_NAMES = { bot: "智能客服", operator: "人工客服", system: "系统提示", user: "我" };
   const HANDOFF_TEXT = {
     waiting: "排队中：正在为您转接人工客服，请稍候……",
@@ -128,15 +124,6 @@
     return box;
   }
 
-  function buttonsOf(message) {
-    const buttons = message.buttons.slice();
-    const hasFeedback = buttons.some((b) => b.payload.startsWith("/feedback_"));
-    if (message.role === "bot" && message.decision === "answer" && !hasFeedback) {
-      buttons.push(...FEEDBACK_BUTTONS);
-    }
-    return buttons;
-  }
-
   function renderButtons(buttons, used) {
     const box = make("div", "buttons");
     box.setAttribute("role", "group");
@@ -163,8 +150,7 @@
     const bubble = make("div", "bubble");
     bubble.appendChild(renderText(message.text, message.citations, message.id));
     if (message.citations.length) bubble.appendChild(renderSources(message.citations, message.id));
-    const buttons = buttonsOf(message);
-    if (buttons.length) bubble.appendChild(renderButtons(buttons, buttonsUsed));
+    if (message.buttons.length) bubble.appendChild(renderButtons(message.buttons, buttonsUsed));
     node.appendChild(bubble);
     return node;
   }
@@ -350,6 +336,7 @@
   function updateCounter() {
     const length = input.value.trim().length;
     counter.textContent = `${input.value.length}/${maxChars}`;
+    counter.classList.toggle("near", input.value.length >= maxChars * 0.8);
     counter.classList.toggle("over", input.value.length > maxChars);
     sendButton.disabled = Boolean(state.pending) || length === 0 || input.value.length > maxChars;
   }
