@@ -52,7 +52,7 @@ nlu-report: rasa-venv
 	$(RASA_ENV) $(RASA_PY) -m bench.nlu_report --out docs/nlu.md
 
 bench-dialogue: setup
-	$(PY) -m bench.dialogue --out docs/dialogue.md
+	$(PY) -m bench.dialogue --out docs/dialogue.md $(BENCH_DIALOGUE_ARGS)
 
 RUN_PREREQS += rasa-model
 TEST_TARGETS += test-rasa
