@@ -10,7 +10,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from actions.answer import ENGINE_DOWN_APOLOGY, FEEDBACK_PROMPT, ActionAnswer
+from actions.answer import (
+    ENGINE_DOWN_APOLOGY,
+    FEEDBACK_PROMPT,
+    REJECTED_QUERY_MESSAGE,
+    ActionAnswer,
+)
 from tests.actions.support import bot_event, custom_of, run_action, tracker_of, user_event
 
 
@@ -80,6 +85,15 @@ def test_a_question_the_knowledge_base_cannot_answer_is_handed_off_and_the_bot_p
     assert handoff["reason"] == "low_confidence" and handoff["handoff_id"]
     assert {"event": "pause", "timestamp": None} in events
     assert not any(c for m in messages for c in (m.get("custom") or {}).get("citations", []))
+
+
+def test_an_overlong_question_is_refused_with_a_request_to_shorten_it(app_url):
+    tracker = tracker_of([user_event("公积金租房提取怎么办理" * 60, "ask_policy")])
+
+    messages, events = run_action(ActionAnswer(), tracker)
+
+    assert [m["text"] for m in messages] == [REJECTED_QUERY_MESSAGE]
+    assert events == []
 
 
 class _SlowHandler(http.server.BaseHTTPRequestHandler):
