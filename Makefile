@@ -59,10 +59,10 @@ test-py: venv model
 	$(PY) -m pytest -q
 
 eval: venv model demo
-	$(PY) -m retrieval.evaluate --out docs/eval.md
+	$(PY) -m bench.evaluate --out docs/eval.md
 
 bench: venv model demo
-	$(PY) -m retrieval.benchmark --out docs/bench.md
+	$(PY) -m bench.retrieval --out docs/bench.md
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -45,8 +45,11 @@ class Decision:
     candidates: list[Candidate]  # for clarify: the choices; for answer: the answer first
 
 
-def decide(candidates: list[Candidate], config: PipelineConfig) -> Decision:
+def decide(candidates: list[Candidate], config: PipelineConfig, topical: bool = True) -> Decision:
+    """``topical=False`` (a follow-up with no topic to follow) never answers directly."""
     conf = confidence(features(candidates, config), config)
+    if not topical:
+        conf = min(conf, (config.clarify_floor + config.answer_threshold) / 2)
     if conf >= config.answer_threshold:
         return Decision(ANSWER, conf, candidates[:1])
     if conf >= config.clarify_floor:

@@ -27,7 +27,7 @@ from retrieval.decision import ANSWER, Decision, decide
 from retrieval.embedder import CachedEmbedder, Embedder, SentenceTransformerEmbedder
 from retrieval.fusion import Candidate
 from retrieval.index import IndexStore, Snapshot, chunk_records
-from retrieval.query import contextualize
+from retrieval.query import contextualize, is_follow_up
 from retrieval.searcher import Searcher, SearchRun
 from retrieval.text import add_terms, load_user_dictionary
 
@@ -167,7 +167,7 @@ class RetrievalService:
     def search(self, query: str, top_k: int = 5, history: Iterable[str] | None = None) -> dict[str, Any]:
         understood = contextualize(query, list(history or []))
         run = self._run(understood)
-        decision = decide(run.candidates, self.config)
+        decision = decide(run.candidates, self.config, topical=not is_follow_up(understood))
         return {
             "decision": decision.decision,
             "confidence": round(decision.confidence, 4),
@@ -185,7 +185,7 @@ class RetrievalService:
     ) -> dict[str, Any]:
         understood = contextualize(query, list(history or []))
         run = self._run(understood, searcher)
-        decision = decide(run.candidates, self.config)
+        decision = decide(run.candidates, self.config, topical=not is_follow_up(understood))
         if pick:
             chosen = next(
                 (c for c in run.candidates if c.chunk.source_id == pick.get("source_id")

@@ -1,6 +1,6 @@
 """`make eval`: answer quality on the development set, with ablations and calibration.
 
-Usage: ``python -m retrieval.evaluate [--out docs/eval.md] [--calibrate]``. The app's
+Usage: ``python -m bench.evaluate [--out docs/eval.md] [--calibrate]``. The app's
 configured knowledge base must hold the demo KB (``make demo``). ``--calibrate`` fits the
 confidence coefficients with cross-validation and writes them to the pipeline config.
 """
@@ -22,7 +22,7 @@ from bot.config import PROJECT_ROOT
 from retrieval.config import Calibration, PipelineConfig
 from retrieval.decision import ANSWER, CLARIFY, HANDOFF, confidence, decide, features
 from retrieval.fusion import Candidate
-from retrieval.query import contextualize
+from retrieval.query import contextualize, is_follow_up
 from retrieval.service import RetrievalService
 
 DEVSET = PROJECT_ROOT / "tests" / "eval" / "devset.jsonl"
@@ -72,8 +72,9 @@ def run(service: RetrievalService, config: PipelineConfig, cases: list[Case]) ->
     searcher.config = config
     outcomes = []
     for case in cases:
-        candidates = searcher.run(contextualize(case.question, case.history)).candidates
-        decided = decide(candidates, config)
+        understood = contextualize(case.question, case.history)
+        candidates = searcher.run(understood).candidates
+        decided = decide(candidates, config, topical=not is_follow_up(understood))
         outcomes.append(
             Outcome(
                 case,

@@ -1,6 +1,6 @@
 """`make bench`: search latency by stage, index build throughput, memory, and scaling.
 
-Usage: ``python -m retrieval.benchmark [--out docs/bench.md] [--quick]``. Runs against the
+Usage: ``python -m bench.retrieval [--out docs/bench.md] [--quick]``. Runs against the
 app's configured knowledge base (``make demo``); the scaling part uses synthetic vectors.
 """
 
@@ -14,11 +14,11 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from bench.evaluate import load_cases
 from bot import create_app
 from bot.config import PROJECT_ROOT
 from retrieval.bm25 import BM25Index
 from retrieval.dense import DenseIndex
-from retrieval.evaluate import load_cases
 from retrieval.query import contextualize
 from retrieval.service import RetrievalService
 
