@@ -54,12 +54,13 @@ def trim(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
 
 def citation(n: int, cand: Candidate) -> Citation:
     chunk = cand.chunk
-    snippet = chunk.text if len(chunk.text) <= SNIPPET_CHARS else chunk.text[:SNIPPET_CHARS] + "……"
+    text = (chunk.answer or chunk.text) if chunk.kind == "faq" else chunk.text
+    snippet = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS] + "……"
     return Citation(
         n=n,
         source_id=chunk.source_id,
         title=chunk.title,
-        locator=chunk.locator,
+        locator=chunk.cited_locator,
         url=chunk.url,
         version=chunk.version,
         snippet=snippet,

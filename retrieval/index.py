@@ -40,6 +40,14 @@ class IndexedChunk:
     question: str
     answer: str
     search_text: str
+    source_title: str = ""  # where a FAQ answer comes from, e.g. 《社会保险法》第十条
+
+    @property
+    def cited_locator(self) -> str:
+        """A FAQ entry is cited by the source its answer names; others by their position."""
+        if self.kind == "faq":
+            return self.source_title or "常见问题"
+        return self.locator
 
 
 def version_of(item: Item) -> str:
@@ -71,6 +79,7 @@ def chunk_records(items: list[Item]) -> list[IndexedChunk]:
                     question=item.question or "",
                     answer=item.body if item.kind == "faq" else "",
                     search_text=search_text,
+                    source_title=item.source_title or "",
                 )
             )
     return records

@@ -44,7 +44,7 @@ def result_of(cand: Candidate) -> dict[str, Any]:
         "kind": chunk.kind,
         "title": chunk.title,
         "text": chunk.answer or chunk.text if chunk.kind == "faq" else chunk.text,
-        "locator": chunk.locator,
+        "locator": chunk.cited_locator,
         "url": chunk.url,
         "version": chunk.version,
         "score": round(cand.fused, 4),
