@@ -10,15 +10,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.app_client import (
-    AnswerRequest,
-    AnswerResponse,
-    AppUnavailable,
-    Pick,
-    ask_answer_engine,
-)
+from actions.app_client import AppUnavailable, ask_answer_engine
 from actions.handoff import hand_off
 from actions.transcript import asked_questions, history_before
+from wire.answer import AnswerRequest, AnswerResponse, Pick
 
 logger = logging.getLogger(__name__)
 

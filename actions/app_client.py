@@ -8,69 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Literal, TypedDict
+from typing import Any
 
 import aiohttp
-from typing_extensions import NotRequired
 
 from actions.settings import app_settings
+from wire.answer import AnswerRequest, AnswerResponse
+from wire.handoff import HandoffRequest, HandoffResponse
 
 logger = logging.getLogger(__name__)
-
-HandoffReason = Literal["low_confidence", "user_request", "complaint", "unhelpful", "safety"]
-
-
-class Pick(TypedDict):
-    source_id: str
-    locator: str
-
-
-class Citation(TypedDict):
-    n: int
-    source_id: str
-    title: str
-    locator: str
-    url: str
-    version: str
-    snippet: str
-
-
-class Candidate(TypedDict):
-    source_id: str
-    locator: str
-    title: str
-    label: str
-
-
-class AnswerRequest(TypedDict):
-    query: str
-    history: list[str]
-    session_id: str
-    pick: NotRequired[Pick]
-
-
-class AnswerResponse(TypedDict):
-    decision: Literal["answer", "clarify", "handoff"]
-    confidence: float
-    answer: str
-    citations: list[Citation]
-    candidates: list[Candidate]
-    query: str
-
-
-class HandoffRequest(TypedDict):
-    session_id: str
-    reason: HandoffReason
-    last_query: str
-    bot_context: dict[str, Any]
-
-
-class HandoffResponse(TypedDict):
-    handoff_id: int
-    state: str
-    department: str | None
-    message: NotRequired[str | None]
-
 
 class AppUnavailable(Exception):
     """The web app did not answer in time or answered with an error."""

@@ -9,8 +9,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.app_client import AppUnavailable, HandoffReason, HandoffRequest, record_handoff
+from actions.app_client import AppUnavailable, record_handoff
 from actions.transcript import asked_questions, conversation_turns
+from wire.handoff import HandoffReason, HandoffRequest
 
 logger = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ trimmed at a sentence end, and marked ``[n]`` for the citation it comes from.
 from __future__ import annotations
 
 import re
-from typing import TypedDict
 
 from retrieval.decision import ANSWER, CLARIFY, Decision
 from retrieval.fusion import Candidate
+from wire.answer import CandidateChoice, Citation
 
 MAX_ANSWER_CHARS = 600
 SNIPPET_CHARS = 120
@@ -23,23 +23,6 @@ CLARIFY_TEXT = "您想咨询的是下面哪一项？请点击选择，或换个�
 
 _ARTICLE_HEAD = re.compile(r"^第[零〇一二两三四五六七八九十百千\d]+条\s*")
 _MARKER = re.compile(r"\[(\d+)\]")
-
-
-class Citation(TypedDict):
-    n: int
-    source_id: str
-    title: str
-    locator: str
-    url: str
-    version: str
-    snippet: str
-
-
-class CandidateChoice(TypedDict):
-    source_id: str
-    locator: str
-    title: str
-    label: str
 
 
 def trim(text: str, limit: int = MAX_ANSWER_CHARS) -> str:

@@ -16,26 +16,12 @@ from bot.errors import ApiError, json_body
 from bot.handoff import service
 from bot.handoff.routing import REASONS
 from bot.models import Conversation, QueryLog
+from wire.handoff import HandoffRequest, HandoffResponse
 
 bp = Blueprint("internal", __name__, url_prefix="/internal/v1")
 
 MAX_SESSION_ID = 64
 MAX_QUERY_CHARS = 2000
-
-
-class HandoffRequest(TypedDict, total=False):
-    session_id: str
-    reason: str
-    last_query: str
-    bot_context: dict[str, Any]
-
-
-class HandoffResponse(TypedDict):
-    handoff_id: int
-    state: str
-    department: str | None
-    message: str
-    created: bool
 
 
 class FeedbackResponse(TypedDict):

@@ -1,0 +1,4 @@
+"""Wire payloads shared by the web app (Python 3.11) and the action server (Python 3.10).
+
+Typing only: no third-party imports, so both virtualenvs import the same definitions.
+"""
