@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +20,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-SAFETY_PATTERN = re.compile(
-    "救命|救救我|自杀|自殺|轻生|輕生|想不开|想不開|不想活|活不下去|想死|跳楼|跳樓|割腕|"
-    "安眠药|着火|著火|起火|失火|报警|報警|家暴|煤气泄漏|燃气泄漏|有人拿刀|要杀我|溺水|"
-    "小偷|进贼|抢劫|绑架|被拐|紧急情况|救护车|快打120"
-)
+from nlu_components.safety import is_safety_message
+
 SAFETY_INTENT = "urgent_safety"
 POLICY_INTENT = "ask_policy"
 # Intents whose wrong guess is cheap to correct by asking the answer engine instead.
@@ -69,7 +65,7 @@ class IntentGuard(GraphComponent):
             if text.startswith("/"):  # a button payload names its intent itself
                 continue
             intent = message.get(INTENT) or {}
-            if SAFETY_PATTERN.search(text):
+            if is_safety_message(text):
                 self._set_intent(message, SAFETY_INTENT, 1.0)
             elif intent.get(INTENT_NAME_KEY) in YIELDING_INTENTS:
                 policy_confidence = _confidence_of(message, POLICY_INTENT)
