@@ -1,7 +1,7 @@
 """One citizen turn, whatever the channel: store it, then route it to Rasa or a person.
 
 While a conversation is handed off (waiting/active) citizen lines go to the operator
-queue, not to the bot. Rasa being down never loses the line and never fails the
+queue, not to the bot; only a safety message still gets the bot's emergency numbers. Rasa being down never loses the line and never fails the
 request: the citizen gets a stored apology with a 转人工 button that works without Rasa.
 """
 
@@ -22,6 +22,7 @@ from bot.chat.privacy import mask
 from bot.chat.transcript import append_message
 from bot.handoff import service as handoff_service
 from bot.models import Conversation, Handoff, HandoffState, Message
+from nlu_components.safety import emergency_message, is_safety_message
 
 REQUEST_HUMAN = "/request_human"
 HUMAN_BUTTON = {"title": "转人工", "payload": REQUEST_HUMAN}
@@ -131,6 +132,8 @@ def reply_to(db: Session, conversation: Conversation, line: Message) -> list[Mes
                 "message_id": line.id,
             },
         )
+        if is_safety_message(text):
+            return [_answer_safety_while_handed_off(db, conversation, line)]
         return []
     return _relay_to_rasa(db, conversation, text)
 
@@ -172,6 +175,16 @@ def _relay_to_rasa(db: Session, conversation: Conversation, text: str) -> list[M
     # Rasa's handoff action changed the state through the internal API, in another session.
     db.refresh(conversation)
     return replies
+
+
+def _answer_safety_while_handed_off(
+    db: Session, conversation: Conversation, line: Message
+) -> Message:
+    """Rasa sees nothing during a handoff, so the relay gives the emergency numbers itself
+    and moves the conversation to the top of the operator queue."""
+    answer = append_message(db, conversation, "bot", emergency_message())
+    handoff_service.flag_safety(db, conversation, line.id)
+    return answer
 
 
 def _open_handoff_without_rasa(db: Session, conversation: Conversation) -> Message:

@@ -195,6 +195,27 @@ def citizen_notice(db: Session, handoff: Handoff, now: datetime | None = None) -
     )
 
 
+def flag_safety(
+    db: Session, conversation: Conversation, message_id: int, now: datetime | None = None
+) -> Handoff | None:
+    """A safety message arrived while handed off: this conversation goes first in the queue.
+
+    The reason becomes ``safety`` (the event keeps the earlier one) so the queue says why.
+    """
+    handoff = open_handoff_of(db, conversation)
+    if handoff is None:
+        return None
+    now = as_utc(now or utcnow())
+    previous_reason = handoff.reason
+    handoff.reason = "safety"
+    handoff.priority = max(handoff.priority, routing.priority_for("safety"))
+    detail = {"previous_reason": previous_reason, "message_id": message_id}
+    _record(db, handoff, "citizen", "safety", now, **detail)
+    db.commit()
+    _announce(handoff, "safety")
+    return handoff
+
+
 # ---------------------------------------------------------------- operator actions
 
 

@@ -39,6 +39,7 @@ EVENT_LABELS = {
     "resolved": "办结",
     "escalated": "督办",
     "rated": "评价",
+    "safety": "安全风险",
 }
 
 
