@@ -59,6 +59,17 @@ def test_citizen_is_told_when_someone_will_answer(db):
     assert "10 分钟内" in in_hours and "公积金" in in_hours
 
 
+def test_notice_without_a_department_names_the_service_once(db):
+    conversation = add_conversation(db, "s-nodept")
+    handoff, _ = service.open_handoff(db, conversation, "user_request")
+    handoff.department = None  # no department set up yet
+    db.commit()
+
+    notice = service.citizen_notice(db, handoff, now=local(2026, 11, 28, 22, 0))
+
+    assert notice == "已为您转接人工客服，工作人员将在 10 分钟内回复，请稍候。"
+
+
 def test_overdue_is_flagged_then_escalated_once(db, handoff_app):
     conversation = add_conversation(db, "s-late")
     opened = local(2026, 11, 30, 10, 0)
