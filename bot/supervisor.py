@@ -1,8 +1,11 @@
-"""`python -m bot.supervisor`: start the web app, the Rasa server and the action server.
+"""`python -m bot.supervisor`: start the web app, the Rasa server, the action server and
+the handoff watch (``flask handoffs watch``: escalates overdue conversations, 督办).
 
 Each runs in its own process group with its log under ``$WENZHENG_HOME/logs``. The
-supervisor waits until all three answer their health checks, prints where to open the
-chat, and on Ctrl-C (or SIGTERM, or one of them dying) stops them all.
+supervisor waits until the servers answer their health checks, prints where to open the
+chat, and on Ctrl-C (or SIGTERM, or one of them dying) stops them all. The watch is a
+process of its own rather than a thread of the app: the app factory starts nothing, and
+a watch pass never competes with citizens for the app's request threads.
 
 The web app calls Rasa and Rasa's actions call the web app back, so the app is served by
 a threaded waitress and every one of those HTTP calls has a timeout: no cycle can block.
@@ -49,6 +52,7 @@ class StackSettings:
     database_url: str
     redis_url: str | None
     rasa_tracker_url: str | None = None
+    watch_interval: float = 60.0  # seconds between two handoff watch passes
 
     @property
     def production(self) -> bool:
@@ -80,6 +84,7 @@ def settings_from_env(environ: dict[str, str] | None = None) -> StackSettings:
         database_url=config["DATABASE_URL"],
         redis_url=config["REDIS_URL"],
         rasa_tracker_url=env.get("WENZHENG_RASA_TRACKER_URL"),
+        watch_interval=float(env.get("WENZHENG_WATCH_INTERVAL", "60")),
     )
 
 
@@ -105,7 +110,7 @@ class ProcessSpec:
     name: str
     command: list[str]
     env: dict[str, str]
-    health_url: str
+    health_url: str | None  # None: healthy while it runs (no server to ask)
 
 
 def process_specs(settings: StackSettings) -> list[ProcessSpec]:
@@ -157,6 +162,15 @@ def process_specs(settings: StackSettings) -> list[ProcessSpec]:
             env={**base, "WENZHENG_APP_URL": settings.app_url, "PYTHONPATH": str(PROJECT_ROOT)},
             health_url=f"{settings.actions_url.rstrip('/')}/health",
         ),
+        ProcessSpec(
+            name="watch",
+            command=[
+                sys.executable, "-m", "flask", "--app", "bot",
+                "handoffs", "watch", "--interval", str(settings.watch_interval),
+            ],
+            env=base,
+            health_url=None,
+        ),
     ]
 
 
@@ -194,9 +208,10 @@ class Supervisor:
         self.log_dir = log_dir
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
-    def start(self) -> None:
+    def start(self, specs: list[ProcessSpec] | None = None) -> None:
+        """Start ``specs`` (default: all of them)."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        for spec in self.specs:
+        for spec in self.specs if specs is None else specs:
             with open(self.log_dir / f"{spec.name}.log", "ab") as log:
                 self.processes[spec.name] = subprocess.Popen(
                     spec.command,
@@ -211,7 +226,7 @@ class Supervisor:
     def wait_healthy(self, timeout: float, stop: threading.Event | None = None) -> None:
         """Returns when every process answers; raises if one dies or the time runs out."""
         deadline = time.monotonic() + timeout
-        pending = {spec.name: spec.health_url for spec in self.specs}
+        pending = {spec.name: spec.health_url for spec in self.specs if spec.health_url}
         while pending:
             if stop is not None and stop.is_set():
                 raise RuntimeError("stopped while starting")
@@ -255,14 +270,14 @@ def _on_signals(handler: Callable[[], None]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="启动问政的网页服务、Rasa 对话服务和动作服务。")
+    parser = argparse.ArgumentParser(description="启动问政的网页服务、Rasa 对话服务、动作服务和转人工限时督办。")
     parser.add_argument(
-        "--only", nargs="+", choices=["app", "rasa", "actions"], help="只启动这些服务（测试用）"
+        "--only", nargs="+", choices=["app", "rasa", "actions", "watch"], help="只启动这些服务（测试用）"
     )
     args = parser.parse_args(argv)
     settings = settings_from_env()
     specs = [spec for spec in process_specs(settings) if not args.only or spec.name in args.only]
-    if any(spec.name != "app" for spec in specs) and not RASA_BIN.exists():
+    if any(spec.name in ("rasa", "actions") for spec in specs) and not RASA_BIN.exists():
         print(f"找不到 {RASA_BIN}，请先运行 make setup。", file=sys.stderr)
         return 1
     (settings.home / "rasa").mkdir(parents=True, exist_ok=True)  # the SQLite tracker store
@@ -270,10 +285,15 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     _on_signals(stop.set)
     mode = "生产模式（PostgreSQL + Redis）" if settings.production else "嵌入模式（SQLite）"
-    print(f"正在启动问政：网页服务、Rasa 对话服务、动作服务（{mode}），日志在 {supervisor.log_dir} ……")
-    supervisor.start()
+    print(
+        f"正在启动问政：网页服务、Rasa 对话服务、动作服务、限时督办（{mode}），"
+        f"日志在 {supervisor.log_dir} ……"
+    )
+    supervisor.start([spec for spec in specs if spec.health_url])
     try:
         supervisor.wait_healthy(float(os.environ.get("WENZHENG_START_TIMEOUT", "300")), stop)
+        # Background duties start once the app has created the database schema.
+        supervisor.start([spec for spec in specs if not spec.health_url])
         if any(spec.name == "app" for spec in specs):
             warm_up(settings.app_url)
         print(f"问政已就绪，请在浏览器打开 {settings.public_url}（按 Ctrl-C 停止）", flush=True)
