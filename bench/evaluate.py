@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from bot import create_app
 from bot.config import PROJECT_ROOT
@@ -150,17 +149,30 @@ def reliability(conf: np.ndarray, correct: np.ndarray) -> list[tuple[str, int, f
     return rows
 
 
-def write_calibration(path: Path, outcomes: list[Outcome]) -> Calibration:
+def pick_threshold(conf: np.ndarray, correct: np.ndarray, max_wrong: float = 0.04) -> float:
+    """The lowest answer threshold whose confident-wrong rate stays within ``max_wrong``."""
+    for threshold in np.arange(0.30, 0.96, 0.05):
+        answered = conf >= threshold
+        if ((answered & (correct == 0)).sum() / len(conf)) <= max_wrong:
+            return round(float(threshold), 2)
+    return 0.95
+
+
+def write_calibration(path: Path, outcomes: list[Outcome]) -> tuple[Calibration, float]:
+    """Fit the confidence on every case, choose the threshold on cross-validated scores,
+    and write both into the pipeline config."""
     x = np.array([o.features for o in outcomes])
     y = np.array([_label(o) for o in outcomes])
     w, b = fit_logistic(x, y)
-    data = yaml.safe_load(path.read_text())
-    data["decision"]["calibration"] = {"weights": [round(float(v), 4) for v in w], "bias": round(b, 4)}
+    threshold = pick_threshold(cross_validated_confidence(outcomes), y)
+    weights = [round(float(v), 4) for v in w]
     text = path.read_text()
-    head = text.split("  calibration:")[0]
-    body = yaml.safe_dump({"calibration": data["decision"]["calibration"]}, default_flow_style=None)
-    path.write_text(head + "".join(f"  {line}\n" for line in body.splitlines()))
-    return Calibration(tuple(data["decision"]["calibration"]["weights"]), data["decision"]["calibration"]["bias"])
+    text = re.sub(r"answer_threshold: [0-9.]+", f"answer_threshold: {threshold}", text)
+    text = re.sub(r"clarify_floor: [0-9.]+", f"clarify_floor: {round(threshold / 2, 2)}", text)
+    text = re.sub(r"weights: \[[^\]]*\]", f"weights: {weights}", text)
+    text = re.sub(r"bias: [-0-9.]+", f"bias: {round(b, 4)}", text)
+    path.write_text(text)
+    return Calibration(tuple(weights), round(b, 4)), threshold
 
 
 def report(service: RetrievalService, cases: list[Case], calibrate: bool, config_path: Path) -> str:
@@ -170,7 +182,10 @@ def report(service: RetrievalService, cases: list[Case], calibrate: bool, config
         ablations[method] = run(service, dataclasses.replace(base, fusion_method=method), cases)
     outcomes = ablations[base.fusion_method]
     if calibrate:
-        base = dataclasses.replace(base, calibration=write_calibration(config_path, outcomes))
+        calibration, threshold = write_calibration(config_path, outcomes)
+        base = dataclasses.replace(
+            base, calibration=calibration, answer_threshold=threshold, clarify_floor=round(threshold / 2, 2)
+        )
         outcomes = run(service, base, cases)
         ablations[base.fusion_method] = outcomes
     cv_conf = cross_validated_confidence(outcomes)

@@ -26,6 +26,7 @@ class PipelineConfig:
     dense_floor: float = 0.75
     dense_ceiling: float = 0.93
     rrf_k: int = 60
+    question_offset: float = 0.0
     candidates: int = 50
     answer_threshold: float = 0.6
     clarify_floor: float = 0.3
@@ -34,6 +35,9 @@ class PipelineConfig:
     calibration: Calibration = field(default_factory=lambda: Calibration((6.0, 2.0, 2.0, 4.0, 0.5), -5.0))
 
     def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if name not in {"fusion_method", "calibration"} and not isinstance(value, int | float):
+                raise ValueError(f"{name} must be a number, not {value!r}")
         if self.fusion_method not in {"weighted", "rrf", "bm25", "dense"}:
             raise ValueError(f"unknown fusion method {self.fusion_method!r}")
         if not 0.0 <= self.dense_weight <= 1.0:
@@ -62,6 +66,7 @@ class PipelineConfig:
             dense_floor=fusion.get("dense_floor", defaults.dense_floor),
             dense_ceiling=fusion.get("dense_ceiling", defaults.dense_ceiling),
             rrf_k=fusion.get("rrf_k", defaults.rrf_k),
+            question_offset=fusion.get("question_offset", defaults.question_offset),
             candidates=fusion.get("candidates", defaults.candidates),
             answer_threshold=decision.get("answer_threshold", defaults.answer_threshold),
             clarify_floor=decision.get("clarify_floor", defaults.clarify_floor),

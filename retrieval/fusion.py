@@ -46,6 +46,10 @@ def fuse(
         order: dict[tuple[str, str], int] = {}
         for idx, score in zip(ids.tolist(), scores.tolist(), strict=True):
             chunk = chunks[idx]
+            if attr == "dense" and chunk.role == "question":
+                # Short question-to-question pairs look alike more easily than
+                # question-to-passage pairs; even the odds.
+                score -= config.question_offset
             cand = Candidate(chunk)
             cand = groups.setdefault(cand.key, cand)
             order.setdefault(cand.key, len(order))

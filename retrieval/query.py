@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import re
 
-from retrieval.text import tokenize
+from retrieval.text import names_a_topic, tokenize
 
 # Guide field locators and the words citizens use for them.
 ASPECTS: dict[str, tuple[str, ...]] = {
-    "申请材料": ("材料", "资料", "证件", "带什么", "带啥", "准备什么", "准备啥", "提交什么", "手续"),
+    "申请材料": ("材料", "资料", "证件", "带什么", "带啥", "带哪些", "哪些东西", "准备什么", "准备啥",
+                 "提交什么", "提交哪些", "需要提供", "手续"),
     "办理地点": ("在哪", "哪里办", "哪儿办", "地点", "地址", "窗口", "去哪", "在什么地方"),
     "办理时限": ("多久", "几天", "时限", "多长时间", "多少天", "工作日", "多快"),
     "办理时间": ("几点", "上班时间", "办公时间", "周末", "什么时候上班", "开门"),
     "咨询电话": ("电话", "热线", "联系方式", "咨询电话", "打给谁"),
     "投诉电话": ("投诉",),
-    "受理条件": ("条件", "资格", "符合", "要求", "能不能办", "可以办吗"),
+    "受理条件": ("条件", "资格", "符合", "满足", "要求", "谁可以", "哪些人", "什么人可以", "能不能办", "可以办吗"),
 }
 
 # Words that only make sense with an earlier topic.
@@ -47,9 +48,14 @@ def is_follow_up(query: str) -> bool:
     return not topical
 
 
+# A short turn that names no policy term continues the earlier topic ("多久能开出来").
+SHORT_TURN = 12
+
+
 def contextualize(query: str, history: list[str]) -> str:
     """The query to search: a follow-up is joined with the latest earlier turn."""
     earlier = [turn.strip() for turn in history if turn and turn.strip()]
-    if earlier and is_follow_up(query):
+    short_and_topicless = len(query.strip()) <= SHORT_TURN and not names_a_topic(query)
+    if earlier and (is_follow_up(query) or short_and_topicless):
         return f"{earlier[-1]} {query}"
     return query

@@ -20,6 +20,8 @@ from knowledge_base.text import search_key as normalize
 _lock = threading.Lock()
 _tokenizer = jieba.Tokenizer()
 _loaded_dicts: set[str] = set()
+# Words that name a topic on their own (居住证, 公积金, 残疾证 ...), for follow-up detection.
+topic_terms: set[str] = set()
 _initialised = False
 
 # Function words and chat filler that carry no topic; policy words are kept.
@@ -52,6 +54,11 @@ def load_user_dictionary(path: Path) -> None:
     with _lock:
         _tokenizer.load_userdict(key)
         _loaded_dicts.add(key)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        # Curated terms carry a high frequency; long derived ones are specific enough.
+        if parts and (len(parts[0]) >= 3 or (len(parts) > 1 and parts[1].isdigit() and int(parts[1]) >= 20000)):
+            topic_terms.add(normalize(parts[0]))
     _tokens_cached.cache_clear()
 
 
@@ -63,6 +70,8 @@ def add_terms(terms: Iterable[str]) -> None:
             term = normalize(term)
             if 1 < len(term) <= 20:
                 _tokenizer.add_word(term, freq=2000)
+            if len(term) >= 3:
+                topic_terms.add(term)
     _tokens_cached.cache_clear()
 
 
@@ -76,6 +85,12 @@ def _tokens_cached(key: str) -> tuple[str, ...]:
             continue
         tokens.append(token)
     return tuple(tokens)
+
+
+def names_a_topic(text: str) -> bool:
+    """True when the text contains a known policy term (a service, a benefit, a document)."""
+    key = normalize(text)
+    return any(term in key for term in topic_terms)
 
 
 def tokenize(text: str) -> list[str]:
