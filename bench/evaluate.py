@@ -149,7 +149,7 @@ def reliability(conf: np.ndarray, correct: np.ndarray) -> list[tuple[str, int, f
     return rows
 
 
-def pick_threshold(conf: np.ndarray, correct: np.ndarray, max_wrong: float = 0.04) -> float:
+def pick_threshold(conf: np.ndarray, correct: np.ndarray, max_wrong: float = 0.05) -> float:
     """The lowest answer threshold whose confident-wrong rate stays within ``max_wrong``."""
     for threshold in np.arange(0.30, 0.96, 0.05):
         answered = conf >= threshold
