@@ -19,7 +19,7 @@ class Calibration:
 class PipelineConfig:
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
-    exact_max: int = 50_000
+    exact_max: int = 200_000
     hnsw_m: int = 32
     fusion_method: str = "weighted"
     dense_weight: float = 0.6

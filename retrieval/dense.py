@@ -13,7 +13,7 @@ class DenseIndex:
         self.index = index
 
     @classmethod
-    def build(cls, vectors: np.ndarray, exact_max: int = 50_000, hnsw_m: int = 32) -> DenseIndex:
+    def build(cls, vectors: np.ndarray, exact_max: int = 200_000, hnsw_m: int = 32) -> DenseIndex:
         """Exact search up to ``exact_max`` vectors (fast enough there); HNSW above."""
         dim = vectors.shape[1]
         if len(vectors) <= exact_max:
