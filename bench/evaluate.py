@@ -19,9 +19,8 @@ import numpy as np
 from bot import create_app
 from bot.config import PROJECT_ROOT
 from retrieval.config import Calibration, PipelineConfig
-from retrieval.decision import ANSWER, CLARIFY, HANDOFF, confidence, decide, features
+from retrieval.decision import ANSWER, CLARIFY, HANDOFF, confidence, features
 from retrieval.fusion import Candidate
-from retrieval.query import contextualize, is_follow_up
 from retrieval.service import RetrievalService
 
 DEVSET = PROJECT_ROOT / "tests" / "eval" / "devset.jsonl"
@@ -71,9 +70,8 @@ def run(service: RetrievalService, config: PipelineConfig, cases: list[Case]) ->
     searcher.config = config
     outcomes = []
     for case in cases:
-        understood = contextualize(case.question, case.history)
-        candidates = searcher.run(understood).candidates
-        decided = decide(candidates, config, topical=not is_follow_up(understood))
+        turn = searcher.turn(case.question, case.history)
+        candidates, decided = turn.run.candidates, turn.decision
         outcomes.append(
             Outcome(
                 case,

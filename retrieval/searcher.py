@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 from knowledge_base.text import search_key
 from retrieval.config import PipelineConfig
+from retrieval.decision import Decision, decide
 from retrieval.embedder import Embedder
 from retrieval.fusion import Candidate, fuse
 from retrieval.index import Snapshot
-from retrieval.query import aspect_of
+from retrieval.query import aspect_of, contextualize, is_follow_up
 
 
 @dataclass
@@ -22,6 +23,15 @@ class SearchRun:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass
+class Turn:
+    """One chat turn searched: the query as understood, its ranking and the decision."""
+
+    understood: str
+    run: SearchRun
+    decision: Decision
+
+
 class Searcher:
     def __init__(self, snapshot: Snapshot, embedder: Embedder, config: PipelineConfig) -> None:
         self.snapshot = snapshot
@@ -30,6 +40,18 @@ class Searcher:
         self._by_source: dict[str, list[int]] = defaultdict(list)
         for i, chunk in enumerate(snapshot.chunks):
             self._by_source[chunk.source_id].append(i)
+
+    def turn(self, query: str, history: list[str]) -> Turn:
+        """Search a chat turn. A follow-up is searched in the earlier turn's topic, and what
+        already answered that earlier turn is not offered first again."""
+        understood = contextualize(query, history)
+        run = self.run(understood)
+        if understood != query and len(run.candidates) > 1:
+            told = self.run(understood.removesuffix(query).strip()).candidates[:1]
+            if told and run.candidates[0].key == told[0].key:
+                run.candidates.insert(1, run.candidates.pop(0))
+        topical = not is_follow_up(understood)
+        return Turn(understood, run, decide(run.candidates, self.config, topical=topical))
 
     def run(self, query: str) -> SearchRun:
         timings: dict[str, float] = {}

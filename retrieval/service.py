@@ -27,8 +27,7 @@ from retrieval.decision import ANSWER, Decision, decide
 from retrieval.embedder import CachedEmbedder, Embedder, SentenceTransformerEmbedder
 from retrieval.fusion import Candidate
 from retrieval.index import IndexStore, Snapshot, chunk_records
-from retrieval.query import contextualize, is_follow_up
-from retrieval.searcher import Searcher, SearchRun
+from retrieval.searcher import Searcher, SearchRun, Turn
 from retrieval.text import add_terms, load_user_dictionary
 
 log = logging.getLogger(__name__)
@@ -158,22 +157,20 @@ class RetrievalService:
 
     # -- querying ------------------------------------------------------------------------
 
-    def _run(self, query: str, searcher: Searcher | None = None) -> SearchRun:
+    def _turn(self, query: str, history: Iterable[str] | None, searcher: Searcher | None = None) -> Turn:
         searcher = searcher or self.searcher()
-        if searcher is None:
-            return SearchRun([])
-        return searcher.run(query)
+        if searcher is None:  # nothing indexed yet: nothing to say
+            return Turn(query, SearchRun([]), decide([], self.config))
+        return searcher.turn(query, list(history or []))
 
     def search(self, query: str, top_k: int = 5, history: Iterable[str] | None = None) -> dict[str, Any]:
-        understood = contextualize(query, list(history or []))
-        run = self._run(understood)
-        decision = decide(run.candidates, self.config, topical=not is_follow_up(understood))
+        turn = self._turn(query, history)
         return {
-            "decision": decision.decision,
-            "confidence": round(decision.confidence, 4),
-            "query": understood,
-            "results": [result_of(c) for c in run.candidates[:top_k]],
-            "timings_ms": {k: round(v, 2) for k, v in run.timings.items()},
+            "decision": turn.decision.decision,
+            "confidence": round(turn.decision.confidence, 4),
+            "query": turn.understood,
+            "results": [result_of(c) for c in turn.run.candidates[:top_k]],
+            "timings_ms": {k: round(v, 2) for k, v in turn.run.timings.items()},
         }
 
     def answer(
@@ -183,9 +180,8 @@ class RetrievalService:
         pick: dict[str, str] | None = None,
         searcher: Searcher | None = None,
     ) -> dict[str, Any]:
-        understood = contextualize(query, list(history or []))
-        run = self._run(understood, searcher)
-        decision = decide(run.candidates, self.config, topical=not is_follow_up(understood))
+        turn = self._turn(query, history, searcher)
+        run, decision, understood = turn.run, turn.decision, turn.understood
         if pick:
             chosen = next(
                 (c for c in run.candidates if c.chunk.source_id == pick.get("source_id")
