@@ -52,7 +52,9 @@ class SentenceTransformerEmbedder:
 
     @property
     def dim(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
+        # Renamed in sentence-transformers 6; older releases only have the long name.
+        dimension = getattr(self.model, "get_embedding_dimension", None)
+        return int(dimension() if dimension else self.model.get_sentence_embedding_dimension())
 
     def _encode(self, texts: list[str], prompt_name: str) -> np.ndarray:
         if not texts:
