@@ -99,20 +99,3 @@ def test_production_mode_alternating_servers_keep_one_complete_ordered_transcrip
         transcript = _transcript(server, sender)
         assert [text for kind, text in transcript if kind == "user"] == TURNS
         assert_each_turn_answered_in_place(transcript)
-
-
-@pytest.mark.postgres
-def test_production_mode_concurrent_turns_on_both_servers_never_interleave(
-    two_production_servers,
-):
-    """The Redis lock store serialises one conversation's turns across servers."""
-    a, b = two_production_servers
-    sender = f"race-{uuid.uuid4().hex[:8]}"
-    said = [TURNS[n % len(TURNS)] for n in range(8)]
-
-    with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        list(pool.map(lambda n: (a, b)[n % 2].say(sender, said[n]), range(len(said))))
-
-    transcript = _transcript(b, sender)
-    assert sorted(text for kind, text in transcript if kind == "user") == sorted(said)
-    assert_each_turn_answered_in_place(transcript)
