@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -92,6 +92,8 @@ class Snapshot:
     chunks: list[IndexedChunk]
     bm25: BM25Index
     dense: DenseIndex
+    # Policy terms jieba knew when the BM25 index was cut; a reader must know them too.
+    terms: list[str] = field(default_factory=list)
 
     @property
     def item_count(self) -> int:
@@ -99,7 +101,12 @@ class Snapshot:
 
     @classmethod
     def build(
-        cls, generation: int, chunks: list[IndexedChunk], embedder: Embedder, config: PipelineConfig
+        cls,
+        generation: int,
+        chunks: list[IndexedChunk],
+        embedder: Embedder,
+        config: PipelineConfig,
+        terms: list[str] | None = None,
     ) -> Snapshot:
         texts = [c.search_text for c in chunks]
         vectors = embedder.embed_passages(texts) if texts else np.zeros((0, embedder.dim), np.float32)
@@ -109,6 +116,7 @@ class Snapshot:
             chunks=chunks,
             bm25=BM25Index.build(texts, k1=config.bm25_k1, b=config.bm25_b),
             dense=DenseIndex.build(vectors, exact_max=config.exact_max, hnsw_m=config.hnsw_m),
+            terms=list(terms or []),
         )
 
     def save(self, folder: Path) -> None:
@@ -118,6 +126,7 @@ class Snapshot:
                 out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
         self.bm25.save(folder)
         self.dense.save(folder)
+        (folder / "terms.txt").write_text("\n".join(self.terms), encoding="utf-8")
         meta = {"generation": self.generation, "built_at": self.built_at, "chunks": len(self.chunks)}
         (folder / "meta.json").write_text(json.dumps(meta))
 
@@ -126,7 +135,12 @@ class Snapshot:
         meta = json.loads((folder / "meta.json").read_text())
         with (folder / "chunks.jsonl").open(encoding="utf-8") as lines:
             chunks = [IndexedChunk(**json.loads(line)) for line in lines]
-        return cls(meta["generation"], meta["built_at"], chunks, BM25Index.load(folder), DenseIndex.load(folder))
+        terms_file = folder / "terms.txt"
+        terms = terms_file.read_text(encoding="utf-8").split("\n") if terms_file.exists() else []
+        return cls(
+            meta["generation"], meta["built_at"], chunks, BM25Index.load(folder), DenseIndex.load(folder),
+            [t for t in terms if t],
+        )
 
 
 class IndexStore:

@@ -94,14 +94,11 @@ class RetrievalService:
             with self._load_lock:
                 if name != self._loaded_name:
                     snapshot = self.store.load_current()
-                    self._add_snapshot_terms(name)
+                    if snapshot:
+                        add_terms(snapshot.terms)
                     self._searcher = Searcher(snapshot, self.embedder, self.config) if snapshot else None
                     self._loaded_name = name
         return self._searcher
-
-    def _add_snapshot_terms(self, name: str | None) -> None:
-        if name:
-            load_user_dictionary(self.store.root / name / "userdict.txt")
 
     def status(self) -> dict[str, Any]:
         searcher = self.searcher()
@@ -144,11 +141,10 @@ class RetrievalService:
                 terms = policy_terms(session)
                 chunks = chunk_records(items)
             add_terms(terms)
-            snapshot = Snapshot.build(self.store.next_generation(), chunks, self.embedder, self.config)
-            self.store.publish(snapshot)
-            (self.store.root / self.store.current_name() / "userdict.txt").write_text(
-                "\n".join(f"{t} 2000" for t in terms), encoding="utf-8"
+            snapshot = Snapshot.build(
+                self.store.next_generation(), chunks, self.embedder, self.config, terms
             )
+            self.store.publish(snapshot)
             log.info(
                 "index generation %d: %d chunks of %d items in %.1fs",
                 snapshot.generation, len(chunks), snapshot.item_count, time.perf_counter() - started,
