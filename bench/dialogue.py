@@ -20,6 +20,7 @@ from pathlib import Path
 
 import requests
 
+from bench.report import write_section
 from tests.fixtures.stack import (
     LiveStack,
     SupervisedStack,
@@ -103,12 +104,6 @@ def render(rows: dict[str, dict[str, float]], kb: str) -> str:
     return "\n".join(lines)
 
 
-def write_section(out: Path, section: str) -> None:
-    text = out.read_text() if out.exists() else f"{MARKER_START}\n{MARKER_END}\n"
-    before, _, rest = text.partition(MARKER_START)
-    _, _, after = rest.partition(MARKER_END)
-    out.write_text(before + section + after)
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -137,7 +132,7 @@ def main() -> None:
     finally:
         supervised.stop()
     section = render(rows, kb_name)
-    write_section(args.out, section)
+    write_section(args.out, section, MARKER_START, MARKER_END)
     print(section)
 
 

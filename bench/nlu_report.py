@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from bench.report import write_section
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 CRITICAL_INTENTS = ("urgent_safety", "complaint", "request_human", "ask_policy")
@@ -81,13 +83,6 @@ def render(results: dict[str, tuple[dict, float]], test_examples: int) -> str:
     return "\n".join(lines)
 
 
-def write_section(out: Path, section: str) -> None:
-    """Replace the generated section of ``out``, keeping the hand-written text around it."""
-    text = out.read_text() if out.exists() else f"# NLU\n\n{MARKER_START}\n{MARKER_END}\n"
-    before, _, rest = text.partition(MARKER_START)
-    _, _, after = rest.partition(MARKER_END)
-    out.write_text(before + section + after)
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -106,7 +101,7 @@ def main() -> None:
             name: evaluate(variant, split, Path(tmp) / f"variant-{n}")
             for n, (name, variant) in enumerate(_variants(config).items())
         }
-    write_section(args.out, render(results, test_examples))
+    write_section(args.out, render(results, test_examples), MARKER_START, MARKER_END, "# NLU\n\n")
     print(render(results, test_examples))
 
 
