@@ -9,7 +9,10 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from retrieval.synonyms import Synonyms
 from retrieval.text import tokenize
+
+NO_SYNONYMS = Synonyms()
 
 
 class BM25Index:
@@ -46,22 +49,45 @@ class BM25Index:
         )
         return cls(weights, vocabulary, idf, k1)
 
-    def search(self, query: str, top_n: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, query: str, top_n: int, synonyms: Synonyms = NO_SYNONYMS
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Ids and scores of the best ``top_n`` chunks; scores scaled to [0, 1].
 
         A score is divided by the most a chunk could get for this query (every query
         term at saturation), so it reads as "how much of the query this chunk covers".
+        A synonym of a query word counts as that word.
         """
-        terms = [self.vocabulary[t] for t in dict.fromkeys(tokenize(query)) if t in self.vocabulary]
-        if not terms or self.weights.shape[0] == 0:
+        scores = self._coverage(query, synonyms)
+        if not scores.size:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        scores = np.asarray(self.weights[:, terms].sum(axis=1)).ravel()
-        ceiling = float(self.idf[terms].sum() * (self.k1 + 1.0)) or 1.0
         top_n = min(top_n, scores.size)
         ids = np.argpartition(-scores, top_n - 1)[:top_n]
         ids = ids[np.argsort(-scores[ids])]
         keep = scores[ids] > 0
-        return ids[keep].astype(np.int64), (scores[ids][keep] / ceiling).astype(np.float32)
+        return ids[keep].astype(np.int64), scores[ids][keep]
+
+    def score(self, query: str, ids: np.ndarray, synonyms: Synonyms = NO_SYNONYMS) -> np.ndarray:
+        """The same scaled scores for the given chunks (0 for a chunk sharing no term)."""
+        scores = self._coverage(query, synonyms)
+        return scores[ids] if scores.size else np.zeros(len(ids), dtype=np.float32)
+
+    def _coverage(self, query: str, synonyms: Synonyms) -> np.ndarray:
+        """Scaled score of every chunk; empty when no query term is in the vocabulary."""
+        if self.weights.shape[0] == 0:
+            return np.zeros(0, dtype=np.float32)
+        total = np.zeros(self.weights.shape[0], dtype=np.float32)
+        ceiling = 0.0
+        for token in dict.fromkeys(tokenize(query)):
+            columns = [self.vocabulary[w] for w in synonyms.group(token) if w in self.vocabulary]
+            if not columns:
+                continue
+            # The query word's own weight; a synonym found instead counts at that weight.
+            idf = float(self.idf[columns[0]] if token in self.vocabulary else self.idf[columns].min())
+            saturation = self.weights[:, columns].multiply(1.0 / self.idf[columns]).max(axis=1)
+            total += idf * np.asarray(saturation.todense()).ravel()
+            ceiling += idf * (self.k1 + 1.0)
+        return total / ceiling if ceiling else np.zeros(0, dtype=np.float32)
 
     def save(self, folder: Path) -> None:
         sparse.save_npz(folder / "bm25.npz", self.weights.tocsr())

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from retrieval.synonyms import Synonyms
+
 
 @dataclass(frozen=True)
 class Calibration:
@@ -28,6 +30,9 @@ class PipelineConfig:
     rrf_k: int = 60
     question_offset: float = 0.0
     candidates: int = 50
+    home_region: str = ""
+    synonyms: Synonyms = field(default_factory=Synonyms)
+    region_penalty: float = 0.0
     answer_threshold: float = 0.6
     clarify_floor: float = 0.3
     clarify_margin: float = 0.05
@@ -36,7 +41,7 @@ class PipelineConfig:
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
-            if name not in {"fusion_method", "calibration"} and not isinstance(value, int | float):
+            if name not in {"fusion_method", "calibration", "home_region", "synonyms"} and not isinstance(value, int | float):
                 raise ValueError(f"{name} must be a number, not {value!r}")
         if self.fusion_method not in {"weighted", "rrf", "bm25", "dense"}:
             raise ValueError(f"unknown fusion method {self.fusion_method!r}")
@@ -53,7 +58,7 @@ class PipelineConfig:
     def from_yaml(cls, path: Path) -> PipelineConfig:
         data: dict[str, Any] = yaml.safe_load(path.read_text()) or {}
         bm25, dense = data.get("bm25", {}), data.get("dense", {})
-        fusion, decision = data.get("fusion", {}), data.get("decision", {})
+        fusion, decision, region = data.get("fusion", {}), data.get("decision", {}), data.get("region", {})
         calibration = decision.get("calibration", {})
         defaults = cls()
         return cls(
@@ -68,6 +73,9 @@ class PipelineConfig:
             rrf_k=fusion.get("rrf_k", defaults.rrf_k),
             question_offset=fusion.get("question_offset", defaults.question_offset),
             candidates=fusion.get("candidates", defaults.candidates),
+            home_region=str(region.get("home", defaults.home_region)),
+            synonyms=Synonyms.load(path.parent / data["synonyms"]) if "synonyms" in data else defaults.synonyms,
+            region_penalty=region.get("penalty", defaults.region_penalty),
             answer_threshold=decision.get("answer_threshold", defaults.answer_threshold),
             clarify_floor=decision.get("clarify_floor", defaults.clarify_floor),
             clarify_margin=decision.get("clarify_margin", defaults.clarify_margin),

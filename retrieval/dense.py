@@ -37,6 +37,13 @@ class DenseIndex:
         keep = ids[0] >= 0
         return ids[0][keep].astype(np.int64), scores[0][keep]
 
+    def score(self, vector: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """Cosine similarities of the given chunks, whether or not they were nearest."""
+        if not len(ids):
+            return np.zeros(0, dtype=np.float32)
+        stored = self.index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
+        return (stored @ vector.astype(np.float32)).astype(np.float32)
+
     def save(self, folder: Path) -> None:
         faiss.write_index(self.index, str(folder / "dense.faiss"))
 

@@ -41,6 +41,7 @@ class IndexedChunk:
     answer: str
     search_text: str
     source_title: str = ""  # where a FAQ answer comes from, e.g. 《社会保险法》第十条
+    region: str = ""  # where the source's rule applies, as imported (全国, 上海市 ...)
 
     @property
     def cited_locator(self) -> str:
@@ -80,6 +81,7 @@ def chunk_records(items: list[Item]) -> list[IndexedChunk]:
                     answer=item.body if item.kind == "faq" else "",
                     search_text=search_text,
                     source_title=item.source_title or "",
+                    region=item.region or "",
                 )
             )
     return records

@@ -19,9 +19,12 @@ ASPECTS: dict[str, tuple[str, ...]] = {
     "办理时限": ("多久", "几天", "时限", "多长时间", "多少天", "工作日", "多快"),
     "办理时间": ("几点", "上班时间", "办公时间", "周末", "什么时候上班", "开门"),
     "咨询电话": ("电话", "热线", "联系方式", "咨询电话", "打给谁"),
-    "投诉电话": ("投诉",),
+    "投诉电话": ("投诉", "投诉电话"),
     "受理条件": ("条件", "资格", "符合", "满足", "要求", "谁可以", "哪些人", "什么人可以", "能不能办", "可以办吗"),
 }
+# Nouns that name what a question is about rather than what it asks: in "在哪里交材料"
+# the question is where, not which materials.
+_OBJECT_WORDS = frozenset({"材料", "资料", "证件", "手续"})
 
 # Words that only make sense with an earlier topic.
 _FOLLOW_UP_START = re.compile(r"^(那|那么|那要|那如果|还有|另外|它|这个|这样|如果是|要是)")
@@ -33,11 +36,15 @@ _GENERIC_TOKENS = frozenset(
 
 
 def aspect_of(query: str) -> str | None:
-    """The guide field a question asks about, if it names one."""
-    for locator, words in ASPECTS.items():
-        if any(word in query for word in words):
-            return locator
-    return None
+    """The guide field a question asks about, if it names one: a question word beats a
+    bare noun, and a longer word a shorter one (投诉电话 is not 咨询电话)."""
+    matches = [
+        ((word not in _OBJECT_WORDS, len(word)), locator)
+        for locator, words in ASPECTS.items()
+        for word in words
+        if word in query
+    ]
+    return max(matches, key=lambda match: match[0])[1] if matches else None
 
 
 def is_follow_up(query: str) -> bool:

@@ -6,6 +6,8 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from knowledge_base.text import search_key
 from retrieval.config import PipelineConfig
 from retrieval.decision import Decision, decide
@@ -13,6 +15,7 @@ from retrieval.embedder import Embedder
 from retrieval.fusion import Candidate, fuse
 from retrieval.index import Snapshot
 from retrieval.query import aspect_of, contextualize, is_follow_up
+from retrieval.region import applies, place_of, places_in
 
 
 @dataclass
@@ -40,18 +43,27 @@ class Searcher:
         self._by_source: dict[str, list[int]] = defaultdict(list)
         for i, chunk in enumerate(snapshot.chunks):
             self._by_source[chunk.source_id].append(i)
+        # A FAQ entry's place is the one its question names (上海什么家庭可以吃低保？).
+        self._places = {c.source_id: place_of(c.region or c.title) for c in snapshot.chunks}
+        self._home = place_of(config.home_region)
 
     def turn(self, query: str, history: list[str]) -> Turn:
         """Search a chat turn. A follow-up is searched in the earlier turn's topic, and what
         already answered that earlier turn is not offered first again."""
         understood = contextualize(query, history)
         run = self.run(understood)
-        if understood != query and len(run.candidates) > 1:
+        if understood != query and len(run.candidates) > 1 and not self._asked_for(run.candidates[0], query):
             told = self.run(understood.removesuffix(query).strip()).candidates[:1]
             if told and run.candidates[0].key == told[0].key:
                 run.candidates.insert(1, run.candidates.pop(0))
         topical = not is_follow_up(understood)
         return Turn(understood, run, decide(run.candidates, self.config, topical=topical))
+
+    @staticmethod
+    def _asked_for(candidate: Candidate, query: str) -> bool:
+        """True when the candidate is the very guide field the turn asks about: asked
+        again, it is answered again."""
+        return candidate.chunk.kind == "guide" and candidate.chunk.locator == aspect_of(query)
 
     def run(self, query: str) -> SearchRun:
         timings: dict[str, float] = {}
@@ -61,14 +73,31 @@ class Searcher:
         t1 = time.perf_counter()
         dense_hits = self.snapshot.dense.search(vector, self.config.candidates)
         t2 = time.perf_counter()
-        bm25_hits = self.snapshot.bm25.search(key, self.config.candidates)
+        bm25_hits = self.snapshot.bm25.search(key, self.config.candidates, self.config.synonyms)
+        # Each retriever also scores what only the other one found: a passage the dense
+        # index ranked 51st still counts its shared words, and the other way round.
+        ids = np.union1d(dense_hits[0], bm25_hits[0])
+        dense_hits = _ranked(ids, self.snapshot.dense.score(vector, ids))
+        bm25_hits = _ranked(ids, self.snapshot.bm25.score(key, ids, self.config.synonyms))
         t3 = time.perf_counter()
-        candidates = self._focus(fuse(self.snapshot.chunks, dense_hits, bm25_hits, self.config), query)
+        fused = fuse(self.snapshot.chunks, dense_hits, bm25_hits, self.config)
+        candidates = self._focus(self._localize(fused, query), query)
         t4 = time.perf_counter()
         timings.update(
             encode=(t1 - t0) * 1000, faiss=(t2 - t1) * 1000, bm25=(t3 - t2) * 1000, fusion=(t4 - t3) * 1000
         )
         return SearchRun(candidates, timings)
+
+    def _localize(self, candidates: list[Candidate], query: str) -> list[Candidate]:
+        """Rules made for another place than the one asked about (or, when none is named,
+        than this deployment's home) fall behind those that apply."""
+        if not self.config.region_penalty:
+            return candidates
+        asked = places_in(query)
+        for cand in candidates:
+            if not applies(self._places[cand.chunk.source_id], asked, self._home):
+                cand.fused -= self.config.region_penalty
+        return sorted(candidates, key=lambda c: c.fused, reverse=True)
 
     def _focus(self, candidates: list[Candidate], query: str) -> list[Candidate]:
         """When a guide matches and the question names an aspect (材料, 地点 ...), answer
@@ -93,3 +122,8 @@ class Searcher:
                 )
         rest = [c for c in candidates if c.key not in focused]
         return sorted([*focused.values(), *rest], key=lambda c: c.fused, reverse=True)
+
+
+def _ranked(ids: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(-scores, kind="stable")
+    return ids[order], scores[order]

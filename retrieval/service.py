@@ -138,7 +138,8 @@ class RetrievalService:
             started = time.perf_counter()
             with self.sessions() as session:
                 items = in_force(session)
-                terms = policy_terms(session)
+                # Synonyms must be single tokens in the passages, like the policy terms.
+                terms = list(dict.fromkeys([*policy_terms(session), *self.config.synonyms.words]))
                 chunks = chunk_records(items)
             add_terms(terms)
             snapshot = Snapshot.build(

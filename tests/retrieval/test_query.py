@@ -1,6 +1,14 @@
 import pytest
 
 from retrieval.query import aspect_of, contextualize, is_follow_up
+from retrieval.service import POLICY_TERMS
+from retrieval.text import load_user_dictionary
+
+
+@pytest.fixture(autouse=True, scope="module")
+def policy_terms():
+    """The app loads the policy-term dictionary at start; so do these tests."""
+    load_user_dictionary(POLICY_TERMS)
 
 
 @pytest.mark.parametrize("text", ["那需要什么材料？", "网上能办吗", "要多久", "在哪里办", "那如果是退休了呢"])
@@ -20,7 +28,12 @@ def test_follow_up_is_searched_in_the_topic_of_the_earlier_turn():
 
 @pytest.mark.parametrize(
     ("text", "field"),
-    [("办这个要带什么材料", "申请材料"), ("在哪里办", "办理地点"), ("要几天能办好", "办理时限"), ("咨询电话多少", "咨询电话")],
+    [
+        ("办这个要带什么材料", "申请材料"), ("在哪里办", "办理地点"), ("要几天能办好", "办理时限"),
+        ("咨询电话多少", "咨询电话"),
+        # The question word decides, not the thing asked about; the longer word wins.
+        ("在哪里交材料", "办理地点"), ("低保申请的投诉电话是多少", "投诉电话"),
+    ],
 )
 def test_the_aspect_names_the_guide_field(text, field):
     assert aspect_of(text) == field

@@ -106,3 +106,15 @@ def test_rebuilds_swap_atomically_under_concurrent_queries(kb_app):
     assert not errors, errors[:3]
     assert engine.status()["generation"] == before + 3
     assert min(seen) >= before and max(seen) == before + 3
+
+
+def test_another_places_rule_is_not_the_answer_to_a_general_question(kb_app):
+    engine = kb_app.extensions["wenzheng.retrieval"]
+    assert engine.search("什么样的家庭可以吃低保")["results"][0]["source_id"] == "faq-ma-001"
+    assert engine.search("上海什么样的家庭可以吃低保")["results"][0]["source_id"] == "faq-ma-014"
+
+
+def test_a_guide_field_asked_again_is_answered_again(kb_app):
+    engine = kb_app.extensions["wenzheng.retrieval"]
+    top = engine.search("地址在哪", history=["在广州办护照去哪里办"])["results"][0]
+    assert (top["source_id"], top["locator"]) == ("guide-11440100007483172Q3440106042001", "办理地点")
