@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -84,7 +85,31 @@ def chunk_records(items: list[Item]) -> list[IndexedChunk]:
                     region=item.region or "",
                 )
             )
+            for view in article_views(chunk.text) if chunk.role == "article" else ():
+                records.append(replace(records[-1], role="view", search_text=f"{chunk.context}\n{view}".strip()))
     return records
+
+
+# An article longer than this is also indexed by its opening sentence and its paragraphs.
+LONG_ARTICLE_CHARS = 80
+_SENTENCE_END = re.compile(r"[。：:；]")
+
+
+def article_views(text: str) -> list[str]:
+    """Parts of a long article indexed on their own besides the whole, each pointing at
+    the article. The opening sentence states what the article is about (收养人应当向收养登记
+    机关提交收养申请书和下列证件、证明材料：) and a paragraph holds one rule; in the whole
+    article, the list of details dilutes both the embedding and BM25's length norm."""
+    if len(text) <= LONG_ARTICLE_CHARS:
+        return []
+    views = []
+    end = _SENTENCE_END.search(text, 12)
+    if end and end.end() < len(text) * 0.8:
+        views.append(text[: end.end()])
+    paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
+    if len(paragraphs) >= 2:
+        views.extend(paragraphs)
+    return list(dict.fromkeys(views))
 
 
 @dataclass
