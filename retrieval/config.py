@@ -30,6 +30,7 @@ class PipelineConfig:
     rrf_k: int = 60
     question_offset: float = 0.0
     candidates: int = 50
+    follow_up_weight: float = 0.0
     home_region: str = ""
     synonyms: Synonyms = field(default_factory=Synonyms)
     region_penalty: float = 0.0
@@ -72,6 +73,7 @@ class PipelineConfig:
             dense_ceiling=fusion.get("dense_ceiling", defaults.dense_ceiling),
             rrf_k=fusion.get("rrf_k", defaults.rrf_k),
             question_offset=fusion.get("question_offset", defaults.question_offset),
+            follow_up_weight=fusion.get("follow_up_weight", defaults.follow_up_weight),
             candidates=fusion.get("candidates", defaults.candidates),
             home_region=str(region.get("home", defaults.home_region)),
             synonyms=Synonyms.load(path.parent / data["synonyms"]) if "synonyms" in data else defaults.synonyms,

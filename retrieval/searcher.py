@@ -52,12 +52,25 @@ class Searcher:
         already answered that earlier turn is not offered first again."""
         understood = contextualize(query, history)
         run = self.run(understood)
+        if understood != query and self.config.follow_up_weight:
+            run = self._blend(run, self.run(query), self.config.follow_up_weight)
         if understood != query and len(run.candidates) > 1 and not self._asked_for(run.candidates[0], query):
             told = self.run(understood.removesuffix(query).strip()).candidates[:1]
             if told and run.candidates[0].key == told[0].key:
                 run.candidates.insert(1, run.candidates.pop(0))
         topical = not is_follow_up(understood)
         return Turn(understood, run, decide(run.candidates, self.config, topical=topical))
+
+    @staticmethod
+    def _blend(in_topic: SearchRun, alone: SearchRun, weight: float) -> SearchRun:
+        """A follow-up searched in the earlier topic, with what the turn says by itself
+        counting ``weight``: "那试用期公司能随便辞退我吗" asks something new about 试用期."""
+        own = {c.key: c.fused for c in alone.candidates}
+        floor = min(own.values(), default=0.0)
+        for cand in in_topic.candidates:
+            cand.fused = (cand.fused + weight * own.get(cand.key, floor)) / (1 + weight)
+        in_topic.candidates.sort(key=lambda c: c.fused, reverse=True)
+        return in_topic
 
     @staticmethod
     def _asked_for(candidate: Candidate, query: str) -> bool:
