@@ -52,42 +52,33 @@ class BM25Index:
     def search(
         self, query: str, top_n: int, synonyms: Synonyms = NO_SYNONYMS
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Ids and scores of the best ``top_n`` chunks; scores scaled to [0, 1].
+        """Ids and scores of the best ``top_n`` chunks, as ``scores`` gives them."""
+        scores = self.scores(query, synonyms)
+        ids = top_ids(scores, top_n)
+        return ids, scores[ids]
+
+    def scores(self, query: str, synonyms: Synonyms = NO_SYNONYMS) -> np.ndarray:
+        """The score of every chunk, scaled to [0, 1].
 
         A score is divided by the most a chunk could get for this query (every query
         term at saturation), so it reads as "how much of the query this chunk covers".
-        A synonym of a query word counts as that word.
+        A synonym found instead of a query word counts at that word's weight.
         """
-        scores = self._coverage(query, synonyms)
-        if not scores.size:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        top_n = min(top_n, scores.size)
-        ids = np.argpartition(-scores, top_n - 1)[:top_n]
-        ids = ids[np.argsort(-scores[ids])]
-        keep = scores[ids] > 0
-        return ids[keep].astype(np.int64), scores[ids][keep]
-
-    def score(self, query: str, ids: np.ndarray, synonyms: Synonyms = NO_SYNONYMS) -> np.ndarray:
-        """The same scaled scores for the given chunks (0 for a chunk sharing no term)."""
-        scores = self._coverage(query, synonyms)
-        return scores[ids] if scores.size else np.zeros(len(ids), dtype=np.float32)
-
-    def _coverage(self, query: str, synonyms: Synonyms) -> np.ndarray:
-        """Scaled score of every chunk; empty when no query term is in the vocabulary."""
-        if self.weights.shape[0] == 0:
-            return np.zeros(0, dtype=np.float32)
         total = np.zeros(self.weights.shape[0], dtype=np.float32)
         ceiling = 0.0
         for token in dict.fromkeys(tokenize(query)):
             columns = [self.vocabulary[w] for w in synonyms.group(token) if w in self.vocabulary]
             if not columns:
                 continue
-            # The query word's own weight; a synonym found instead counts at that weight.
             idf = float(self.idf[columns[0]] if token in self.vocabulary else self.idf[columns].min())
-            saturation = self.weights[:, columns].multiply(1.0 / self.idf[columns]).max(axis=1)
-            total += idf * np.asarray(saturation.todense()).ravel()
+            if len(columns) == 1:
+                weights = self.weights[:, columns[0]].toarray().ravel() * (idf / self.idf[columns[0]])
+            else:
+                saturation = self.weights[:, columns].multiply(1.0 / self.idf[columns]).max(axis=1)
+                weights = idf * saturation.toarray().ravel()
+            total += weights
             ceiling += idf * (self.k1 + 1.0)
-        return total / ceiling if ceiling else np.zeros(0, dtype=np.float32)
+        return total / ceiling if ceiling else total
 
     def save(self, folder: Path) -> None:
         sparse.save_npz(folder / "bm25.npz", self.weights.tocsr())
@@ -101,3 +92,12 @@ class BM25Index:
         meta = json.loads((folder / "bm25_vocab.json").read_text())
         weights = sparse.load_npz(folder / "bm25.npz").tocsc()
         return cls(weights, meta["vocabulary"], np.load(folder / "bm25_idf.npy"), meta["k1"])
+
+
+def top_ids(scores: np.ndarray, top_n: int) -> np.ndarray:
+    """Ids of the ``top_n`` best positive scores, best first."""
+    top_n = min(top_n, int(np.count_nonzero(scores > 0)))
+    if top_n == 0:
+        return np.zeros(0, dtype=np.int64)
+    ids = np.argpartition(-scores, top_n - 1)[:top_n]
+    return ids[np.argsort(-scores[ids], kind="stable")].astype(np.int64)

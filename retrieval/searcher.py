@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from knowledge_base.text import search_key
+from retrieval.bm25 import top_ids
 from retrieval.config import PipelineConfig
 from retrieval.decision import Decision, decide
 from retrieval.embedder import Embedder
@@ -86,12 +87,12 @@ class Searcher:
         t1 = time.perf_counter()
         dense_hits = self.snapshot.dense.search(vector, self.config.candidates)
         t2 = time.perf_counter()
-        bm25_hits = self.snapshot.bm25.search(key, self.config.candidates, self.config.synonyms)
+        bm25_scores = self.snapshot.bm25.scores(key, self.config.synonyms)
         # Each retriever also scores what only the other one found: a passage the dense
         # index ranked 51st still counts its shared words, and the other way round.
-        ids = np.union1d(dense_hits[0], bm25_hits[0])
+        ids = np.union1d(dense_hits[0], top_ids(bm25_scores, self.config.candidates))
         dense_hits = _ranked(ids, self.snapshot.dense.score(vector, ids))
-        bm25_hits = _ranked(ids, self.snapshot.bm25.score(key, ids, self.config.synonyms))
+        bm25_hits = _ranked(ids, bm25_scores[ids])
         t3 = time.perf_counter()
         fused = fuse(self.snapshot.chunks, dense_hits, bm25_hits, self.config)
         candidates = self._focus(self._localize(fused, query), query)

@@ -27,7 +27,7 @@ def test_everyday_words_find_the_formal_ones(synonyms):
 def test_scoring_chosen_chunks_agrees_with_the_search(synonyms):
     index = BM25Index.build(TEXTS)
     ids, scores = index.search("公司不交社保", 3, synonyms)
-    assert index.score("公司不交社保", ids, synonyms).tolist() == pytest.approx(scores.tolist())
+    assert index.scores("公司不交社保", synonyms)[ids].tolist() == pytest.approx(scores.tolist())
 
 
 @pytest.mark.parametrize(("content", "problem"), [("社保\n", "at least two words"), ("社保 社会保险\n社保 保险\n", "another group")])
