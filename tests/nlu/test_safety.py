@@ -16,6 +16,7 @@ from nlu_components.safety import emergency_message, is_safety_message
         "我不想再活下去了",
         "我想自殺",
         "家里著火了",
+        "活著没意思",
         "有人持刀",
     ],
 )
