@@ -23,24 +23,19 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 CRITICAL_INTENTS = ("urgent_safety", "complaint", "request_human", "ask_policy")
 MARKER_START, MARKER_END = "<!-- nlu-report:start -->", "<!-- nlu-report:end -->"
-# The classifier the shipped logistic regression replaced, with its last settings.
-DIET = {"name": "DIETClassifier", "epochs": 100, "entity_recognition": False,
-        "constrain_similarities": True, "random_seed": 42}
 
 
 def _variants(config: dict) -> dict[str, dict]:
-    """The shipped pipeline, the same without each of its additions, and with DIET."""
+    """The shipped pipeline and the same without each of its three additions."""
     pipeline = config["pipeline"]
     no_guard = [c for c in pipeline if not c["name"].endswith("IntentGuard")]
     no_chars = [c for c in pipeline if c.get("analyzer") != "char_wb"]
     no_e5 = [c for c in pipeline if not c["name"].endswith("E5Featurizer")]
-    diet = [DIET if c["name"] == "LogisticRegressionClassifier" else c for c in pipeline]
     return {
         "shipped pipeline": config,
         "without IntentGuard": {**config, "pipeline": no_guard},
         "without char n-grams": {**config, "pipeline": no_chars},
         "without e5 features": {**config, "pipeline": no_e5},
-        "DIET instead of logistic regression": {**config, "pipeline": diet},
     }
 
 
