@@ -33,6 +33,7 @@ class PipelineConfig:
     follow_up_weight: float = 0.0
     home_region: str = ""
     synonyms: Synonyms = field(default_factory=Synonyms)
+    correct_homophones: bool = False
     region_penalty: float = 0.0
     answer_threshold: float = 0.6
     clarify_floor: float = 0.3
@@ -77,6 +78,7 @@ class PipelineConfig:
             candidates=fusion.get("candidates", defaults.candidates),
             home_region=str(region.get("home", defaults.home_region)),
             synonyms=Synonyms.load(path.parent / data["synonyms"]) if "synonyms" in data else defaults.synonyms,
+            correct_homophones=bool(data.get("spelling", {}).get("homophones", defaults.correct_homophones)),
             region_penalty=region.get("penalty", defaults.region_penalty),
             answer_threshold=decision.get("answer_threshold", defaults.answer_threshold),
             clarify_floor=decision.get("clarify_floor", defaults.clarify_floor),

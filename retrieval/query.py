@@ -35,14 +35,16 @@ _GENERIC_TOKENS = frozenset(
 )
 
 
-def aspect_of(query: str) -> str | None:
+def aspect_of(query: str, name: str = "") -> str | None:
     """The guide field a question asks about, if it names one: a question word beats a
-    bare noun, and a longer word a shorter one (投诉电话 is not 咨询电话)."""
+    bare noun, and a longer word a shorter one (投诉电话 is not 咨询电话). A word that is
+    part of the service's ``name`` names the service, not a field: in "教师资格认定需要
+    哪些材料" 资格 is not the question, 材料 is."""
     matches = [
         ((word not in _OBJECT_WORDS, len(word)), locator)
         for locator, words in ASPECTS.items()
         for word in words
-        if word in query
+        if word in query and word not in name
     ]
     return max(matches, key=lambda match: match[0])[1] if matches else None
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from knowledge_base.terms import CURATED
 from knowledge_base.text import search_key
 from retrieval.bm25 import top_ids
 from retrieval.config import PipelineConfig
@@ -17,6 +18,8 @@ from retrieval.fusion import Candidate, fuse
 from retrieval.index import Snapshot
 from retrieval.query import aspect_of, contextualize, is_follow_up
 from retrieval.region import applies, place_of, places_in
+from retrieval.spelling import HomophoneSpeller
+from retrieval.text import dictionary_words, is_word
 
 
 @dataclass
@@ -47,6 +50,9 @@ class Searcher:
         # A FAQ entry's place is the one its question names (上海什么家庭可以吃低保？).
         self._places = {c.source_id: place_of(c.region or c.title) for c in snapshot.chunks}
         self._home = place_of(config.home_region)
+        self._speller = HomophoneSpeller(
+            [*CURATED, *config.synonyms.words], is_word, dictionary_words
+        )
 
     def turn(self, query: str, history: list[str]) -> Turn:
         """Search a chat turn. A follow-up is searched in the earlier turn's topic, and what
@@ -77,11 +83,14 @@ class Searcher:
     def _asked_for(candidate: Candidate, query: str) -> bool:
         """True when the candidate is the very guide field the turn asks about: asked
         again, it is answered again."""
-        return candidate.chunk.kind == "guide" and candidate.chunk.locator == aspect_of(query)
+        chunk = candidate.chunk
+        return chunk.kind == "guide" and chunk.locator == aspect_of(query, chunk.title)
 
     def run(self, query: str) -> SearchRun:
         timings: dict[str, float] = {}
         key = search_key(query)
+        if self.config.correct_homophones:
+            key = self._speller.correct(key)
         t0 = time.perf_counter()
         vector = self.embedder.embed_queries([key])[0]
         t1 = time.perf_counter()
@@ -116,8 +125,7 @@ class Searcher:
     def _focus(self, candidates: list[Candidate], query: str) -> list[Candidate]:
         """When a guide matches and the question names an aspect (材料, 地点 ...), answer
         with that field of the guide: it inherits the guide's best scores."""
-        aspect = aspect_of(query)
-        if not aspect or not candidates:
+        if not aspect_of(query) or not candidates:
             return candidates
         best: dict[str, Candidate] = {}
         for cand in candidates:
@@ -125,6 +133,7 @@ class Searcher:
                 best[cand.chunk.source_id] = cand
         focused: dict[tuple[str, str], Candidate] = {}
         for source_id, top in best.items():
+            aspect = aspect_of(query, top.chunk.title)
             field_chunk = next(
                 (self.snapshot.chunks[i] for i in self._by_source[source_id]
                  if self.snapshot.chunks[i].locator == aspect),

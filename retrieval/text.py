@@ -87,6 +87,18 @@ def _tokens_cached(key: str) -> tuple[str, ...]:
     return tuple(tokens)
 
 
+def is_word(text: str) -> bool:
+    """True when jieba knows the text as a word (its dictionary or the policy terms)."""
+    _ensure_initialised()
+    return _tokenizer.FREQ.get(text, 0) > 0
+
+
+def dictionary_words(text: str) -> list[str]:
+    """The text cut into dictionary words only (no guessing of unknown ones), in order."""
+    _ensure_initialised()
+    return list(_tokenizer.cut(text, HMM=False))
+
+
 def names_a_topic(text: str) -> bool:
     """True when the text contains a known policy term (a service, a benefit, a document)."""
     key = normalize(text)

@@ -37,3 +37,9 @@ def test_follow_up_is_searched_in_the_topic_of_the_earlier_turn():
 )
 def test_the_aspect_names_the_guide_field(text, field):
     assert aspect_of(text) == field
+
+
+def test_a_word_of_the_service_name_is_not_the_aspect():
+    # 资格 belongs to 教师资格认定: the citizen asks for the materials.
+    assert aspect_of("高校教师资格认定需要哪些材料", "高等学校教师资格认定") == "申请材料"
+    assert aspect_of("高校教师资格认定需要哪些材料") == "受理条件"

@@ -118,3 +118,12 @@ def test_a_guide_field_asked_again_is_answered_again(kb_app):
     engine = kb_app.extensions["wenzheng.retrieval"]
     top = engine.search("地址在哪", history=["在广州办护照去哪里办"])["results"][0]
     assert (top["source_id"], top["locator"]) == ("guide-11440100007483172Q3440106042001", "办理地点")
+
+
+def test_a_pinyin_typo_of_a_policy_term_is_searched_as_the_term(kb_app):
+    # 公基金 is 公积金 typed by sound: the engine searches exactly what was meant.
+    engine = kb_app.extensions["wenzheng.retrieval"]
+    typed, meant = engine.search("公基金里的钱归谁"), engine.search("公积金里的钱归谁")
+    assert typed["results"][0]["source_id"] == "faq-hf-002"
+    assert typed["results"] == meant["results"]
+    assert typed["confidence"] == meant["confidence"]
