@@ -156,21 +156,44 @@ def pick_threshold(conf: np.ndarray, correct: np.ndarray, max_wrong: float = 0.0
     return 0.95
 
 
-def write_calibration(path: Path, outcomes: list[Outcome]) -> tuple[Calibration, float]:
-    """Fit the confidence on every case, choose the threshold on cross-validated scores,
-    and write both into the pipeline config."""
+def pick_clarify_floor(outcomes: list[Outcome], config: PipelineConfig) -> float:
+    """The floor below which to hand off rather than offer choices: the best decision
+    accuracy (the higher floor on ties, the cautious side). ``outcomes`` come from a run
+    with floor 0, so every question not answered shows the choices it would get."""
+    best, best_accuracy = 0.0, -1.0
+    for floor in np.arange(0.20, config.answer_threshold + 1e-9, 0.02):
+        decided = [
+            o if o.decision == ANSWER else dataclasses.replace(
+                o, decision=CLARIFY if confidence(o.features, config) >= floor else HANDOFF
+            )
+            for o in outcomes
+        ]
+        accuracy = metrics(decided)["decision_accuracy"]
+        if accuracy >= best_accuracy:
+            best, best_accuracy = round(float(floor), 2), accuracy
+    return best
+
+
+def write_calibration(path: Path, service: RetrievalService, cases: list[Case], outcomes: list[Outcome]) -> PipelineConfig:
+    """Fit the confidence on every case, choose the answer threshold on cross-validated
+    scores and the clarify floor on decision accuracy, and write them into the pipeline
+    config; returns the config now in force."""
     x = np.array([o.features for o in outcomes])
     y = np.array([_label(o) for o in outcomes])
     w, b = fit_logistic(x, y)
     threshold = pick_threshold(cross_validated_confidence(outcomes), y)
     weights = [round(float(v), 4) for v in w]
+    calibrated = dataclasses.replace(
+        service.config, calibration=Calibration(tuple(weights), round(b, 4)), answer_threshold=threshold, clarify_floor=0.0
+    )
+    floor = pick_clarify_floor(run(service, calibrated, cases), calibrated)
     text = path.read_text()
     text = re.sub(r"answer_threshold: [0-9.]+", f"answer_threshold: {threshold}", text)
-    text = re.sub(r"clarify_floor: [0-9.]+", f"clarify_floor: {round(threshold / 2, 2)}", text)
+    text = re.sub(r"clarify_floor: [0-9.]+", f"clarify_floor: {floor}", text)
     text = re.sub(r"weights: \[[^\]]*\]", f"weights: {weights}", text)
     text = re.sub(r"bias: [-0-9.]+", f"bias: {round(b, 4)}", text)
     path.write_text(text)
-    return Calibration(tuple(weights), round(b, 4)), threshold
+    return dataclasses.replace(calibrated, clarify_floor=floor)
 
 
 def report(service: RetrievalService, cases: list[Case], calibrate: bool, config_path: Path) -> str:
@@ -180,10 +203,7 @@ def report(service: RetrievalService, cases: list[Case], calibrate: bool, config
         ablations[method] = run(service, dataclasses.replace(base, fusion_method=method), cases)
     outcomes = ablations[base.fusion_method]
     if calibrate:
-        calibration, threshold = write_calibration(config_path, outcomes)
-        base = dataclasses.replace(
-            base, calibration=calibration, answer_threshold=threshold, clarify_floor=round(threshold / 2, 2)
-        )
+        base = write_calibration(config_path, service, cases, outcomes)
         outcomes = run(service, base, cases)
         ablations[base.fusion_method] = outcomes
     cv_conf = cross_validated_confidence(outcomes)
