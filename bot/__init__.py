@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from bot.chat.turnlock import make_turn_locks
 from bot.config import load_config
 from bot.db import close_db
 from bot.errors import register_error_handlers
@@ -31,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["wenzheng.retrieval"] = RetrievalService.from_config(app.config, sessions)
     app.extensions["wenzheng.events"] = make_bus(app.config["REDIS_URL"])
     app.extensions["wenzheng.ratelimit"] = make_limiter(app.config["REDIS_URL"])
+    app.extensions["wenzheng.turnlocks"] = make_turn_locks(app.config["REDIS_URL"])
     app.extensions["wenzheng.senders"] = {}
 
     app.teardown_appcontext(close_db)

@@ -20,6 +20,7 @@ from bot import events
 from bot.chat import rasa_client
 from bot.chat.privacy import mask
 from bot.chat.transcript import append_message
+from bot.chat.turnlock import TurnBusy, one_turn_at_a_time
 from bot.handoff import service as handoff_service
 from bot.models import Conversation, Handoff, HandoffState, Message
 from nlu_components.safety import emergency_message, is_safety_message
@@ -144,11 +145,29 @@ def _relay_to_rasa(db: Session, conversation: Conversation, text: str) -> list[M
     # so personal numbers never leave the transcript.
     outgoing = text if text.startswith("/") else mask(text)
     try:
-        raw = rasa_client.send(
-            config["RASA_URL"], conversation.session_id, outgoing, config["RASA_TIMEOUT"]
-        )
-    except rasa_client.RasaUnavailable as exc:
-        current_app.logger.warning("Rasa unavailable for %s: %s", conversation.session_id, exc)
+        # Held until the replies are stored, so a double send is answered in order.
+        with one_turn_at_a_time(conversation.session_id, config["RASA_TIMEOUT"]):
+            raw = rasa_client.send(
+                config["RASA_URL"], conversation.session_id, outgoing, config["RASA_TIMEOUT"]
+            )
+            replies = [
+                append_message(
+                    db,
+                    conversation,
+                    "bot",
+                    reply["text"],
+                    payload={
+                        "citations": reply["citations"],
+                        "buttons": reply["buttons"],
+                        "candidates": reply["candidates"],
+                    },
+                    decision=reply["decision"],
+                    confidence=reply["confidence"],
+                )
+                for reply in rasa_client.parse_replies(raw)
+            ]
+    except (rasa_client.RasaUnavailable, TurnBusy) as exc:
+        current_app.logger.warning("Rasa unavailable for %s: %r", conversation.session_id, exc)
         if text == REQUEST_HUMAN:
             return [_open_handoff_without_rasa(db, conversation)]
         return [
@@ -156,22 +175,6 @@ def _relay_to_rasa(db: Session, conversation: Conversation, text: str) -> list[M
                 db, conversation, "system", RASA_DOWN_APOLOGY, payload={"buttons": [HUMAN_BUTTON]}
             )
         ]
-    replies = [
-        append_message(
-            db,
-            conversation,
-            "bot",
-            reply["text"],
-            payload={
-                "citations": reply["citations"],
-                "buttons": reply["buttons"],
-                "candidates": reply["candidates"],
-            },
-            decision=reply["decision"],
-            confidence=reply["confidence"],
-        )
-        for reply in rasa_client.parse_replies(raw)
-    ]
     # Rasa's handoff action changed the state through the internal API, in another session.
     db.refresh(conversation)
     return replies

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import redis
 from flask import Flask
 from sqlalchemy import select
 
@@ -177,6 +178,26 @@ def test_rasa_hanging_up_gives_the_apology(make_app, hangup_rasa: BrokenRasa):
     assert response.status_code == 200
     assert response.get_json()["messages"][0]["role"] == "system"
     assert hangup_rasa.bodies[0]["message"] == "医保怎么报销？"
+
+
+def test_a_turn_waiting_too_long_behind_another_gets_the_apology(make_app, hangup_rasa: BrokenRasa):
+    """Production mode: a turn of the same conversation still running in another app
+    process (here: its lock held) makes this one wait, at most the Rasa timeout."""
+    app = make_app(RASA_URL=hangup_rasa.url, RASA_TIMEOUT=0.5, REDIS_URL="redis://127.0.0.1:6379/0")
+    client = app.test_client()
+    session_id = post(client, "你好").get_json()["session_id"]
+    other_turn = redis.Redis().lock(f"wenzheng:turn:{session_id}", timeout=30)
+    assert other_turn.acquire(blocking=False)
+    try:
+        started = time.monotonic()
+        body = post(client, "医保怎么报销？", session_id).get_json()
+    finally:
+        other_turn.release()
+    assert time.monotonic() - started < 5
+    assert "抱歉" in body["messages"][0]["text"]
+    assert [b["message"] for b in hangup_rasa.bodies] == ["你好"]  # never sent, still stored
+    history = client.get(f"/api/v1/chat/{session_id}/messages").get_json()["messages"]
+    assert "医保怎么报销？" in [m["text"] for m in history]
 
 
 def test_human_button_opens_a_handoff_even_when_rasa_is_down(chat_app):

@@ -99,3 +99,30 @@ def test_production_mode_alternating_servers_keep_one_complete_ordered_transcrip
         transcript = _transcript(server, sender)
         assert [text for kind, text in transcript if kind == "user"] == TURNS
         assert_each_turn_answered_in_place(transcript)
+
+
+@pytest.mark.postgres
+def test_production_mode_simultaneous_turns_through_two_app_processes_are_all_kept(
+    two_production_servers, make_app, postgres_url
+):
+    """A double send reaching two app processes, each relaying to its own Rasa server:
+    Rasa's Redis lock store alone loses one of the turns; the relay's lock keeps both."""
+    a, b = two_production_servers
+    shared = {"DATABASE_URL": postgres_url, "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    clients = [make_app(RASA_URL=server.rasa_url, **shared).test_client() for server in (a, b)]
+    for _ in range(12):
+        first = clients[0].post("/api/v1/chat", json={"text": "你好"}).get_json()
+        session_id = first["session_id"]
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            sent = [
+                pool.submit(client.post, "/api/v1/chat", json={"text": text, "session_id": session_id})
+                for client, text in zip(clients, ["你是机器人吗", "谢谢"], strict=True)
+            ]
+            assert all(future.result().status_code == 200 for future in sent)
+
+        stored = clients[1].get(f"/api/v1/chat/{session_id}/messages").get_json()["messages"]
+        assert sorted(m["role"] for m in stored) == ["bot"] * 3 + ["user"] * 3
+        transcript = _transcript(a, session_id)
+        said = [text for kind, text in transcript if kind == "user"]
+        assert said[0] == "你好" and sorted(said[1:]) == sorted(["你是机器人吗", "谢谢"])
+        assert_each_turn_answered_in_place(transcript)
