@@ -23,6 +23,7 @@ class PipelineConfig:
     bm25_b: float = 0.75
     exact_max: int = 200_000
     hnsw_m: int = 32
+    hnsw_ef_search: int = 512
     fusion_method: str = "weighted"
     dense_weight: float = 0.6
     dense_floor: float = 0.75
@@ -68,6 +69,7 @@ class PipelineConfig:
             bm25_b=bm25.get("b", defaults.bm25_b),
             exact_max=dense.get("exact_max", defaults.exact_max),
             hnsw_m=dense.get("hnsw_m", defaults.hnsw_m),
+            hnsw_ef_search=dense.get("hnsw_ef_search", defaults.hnsw_ef_search),
             fusion_method=fusion.get("method", defaults.fusion_method),
             dense_weight=fusion.get("dense_weight", defaults.dense_weight),
             dense_floor=fusion.get("dense_floor", defaults.dense_floor),

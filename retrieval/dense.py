@@ -13,15 +13,19 @@ class DenseIndex:
         self.index = index
 
     @classmethod
-    def build(cls, vectors: np.ndarray, exact_max: int = 200_000, hnsw_m: int = 32) -> DenseIndex:
-        """Exact search up to ``exact_max`` vectors (fast enough there); HNSW above."""
+    def build(
+        cls, vectors: np.ndarray, exact_max: int = 200_000, hnsw_m: int = 32, hnsw_ef_search: int = 512
+    ) -> DenseIndex:
+        """Exact search up to ``exact_max`` vectors (fast enough there); HNSW above, with
+        ``hnsw_ef_search`` candidates per query (saved with the index; docs/bench.md
+        shows recall and time by value)."""
         dim = vectors.shape[1]
         if len(vectors) <= exact_max:
             index: faiss.Index = faiss.IndexFlatIP(dim)
         else:
             index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = 80
-            index.hnsw.efSearch = 96
+            index.hnsw.efSearch = hnsw_ef_search
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return cls(index)
 

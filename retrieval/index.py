@@ -142,7 +142,9 @@ class Snapshot:
             built_at=time.time(),
             chunks=chunks,
             bm25=BM25Index.build(texts, k1=config.bm25_k1, b=config.bm25_b),
-            dense=DenseIndex.build(vectors, exact_max=config.exact_max, hnsw_m=config.hnsw_m),
+            dense=DenseIndex.build(
+                vectors, exact_max=config.exact_max, hnsw_m=config.hnsw_m, hnsw_ef_search=config.hnsw_ef_search
+            ),
             terms=list(terms or []),
         )
 

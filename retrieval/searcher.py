@@ -88,6 +88,7 @@ class Searcher:
 
     def run(self, query: str) -> SearchRun:
         timings: dict[str, float] = {}
+        started = time.perf_counter()
         key = search_key(query)
         if self.config.correct_homophones:
             key = self._speller.correct(key)
@@ -107,6 +108,7 @@ class Searcher:
         candidates = self._focus(self._localize(fused, query), query)
         t4 = time.perf_counter()
         timings.update(
+            query=(t0 - started) * 1000,
             encode=(t1 - t0) * 1000, faiss=(t2 - t1) * 1000, bm25=(t3 - t2) * 1000, fusion=(t4 - t3) * 1000
         )
         return SearchRun(candidates, timings)
