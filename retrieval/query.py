@@ -62,9 +62,14 @@ SHORT_TURN = 12
 
 
 def contextualize(query: str, history: list[str]) -> str:
-    """The query to search: a follow-up is joined with the latest earlier turn."""
+    """The query to search: a follow-up is joined with the latest earlier turn, and with
+    the turns before it as long as those name no topic ("普通话水平测试考完了", "证书怎么领",
+    "在哪儿领？": the topic is two turns back)."""
     earlier = [turn.strip() for turn in history if turn and turn.strip()]
     short_and_topicless = len(query.strip()) <= SHORT_TURN and not names_a_topic(query)
-    if earlier and (is_follow_up(query) or short_and_topicless):
-        return f"{earlier[-1]} {query}"
-    return query
+    if not earlier or not (is_follow_up(query) or short_and_topicless):
+        return query
+    context = [earlier.pop()]
+    while earlier and not names_a_topic(context[0]):
+        context.insert(0, earlier.pop())
+    return " ".join([*context, query])

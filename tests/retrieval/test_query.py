@@ -43,3 +43,10 @@ def test_a_word_of_the_service_name_is_not_the_aspect():
     # 资格 belongs to 教师资格认定: the citizen asks for the materials.
     assert aspect_of("高校教师资格认定需要哪些材料", "高等学校教师资格认定") == "申请材料"
     assert aspect_of("高校教师资格认定需要哪些材料") == "受理条件"
+
+
+def test_a_chain_of_follow_ups_reaches_back_to_the_turn_that_named_the_topic():
+    history = ["普通话水平测试考完了", "证书怎么领"]
+    assert contextualize("在哪儿领？", history) == "普通话水平测试考完了 证书怎么领 在哪儿领？"
+    # The latest turn names its own topic: nothing older is needed.
+    assert contextualize("要带什么", ["公积金租房提取怎么办理", "居住证怎么办"]) == "居住证怎么办 要带什么"
