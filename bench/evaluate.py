@@ -116,8 +116,9 @@ def _label(o: Outcome) -> float:
     return 1.0 if o.case.answerable and o.ranks[:1] == [True] else 0.0
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 3000) -> tuple[np.ndarray, float]:
-    """Plain gradient-descent logistic regression (a handful of features)."""
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.001, steps: int = 3000) -> tuple[np.ndarray, float]:
+    """Plain gradient-descent logistic regression (a handful of features). ``l2`` 0.001:
+    at 0.01 the fit was squashed (cross-validated Brier score 0.155 against 0.138)."""
     w, b = np.zeros(x.shape[1]), 0.0
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(x @ w + b)))
@@ -244,7 +245,7 @@ def report(service: RetrievalService, cases: list[Case], calibrate: bool, config
               "cross-validated = 5-fold, each question scored by a model fitted without it.", "",
               "| confidence | live: n | live: correct | cross-val.: n | cross-val.: correct |", "|---|---|---|---|---|"]
     for (label, n, acc), (_, n_cv, acc_cv) in zip(reliability(live_conf, correct), reliability(cv_conf, correct), strict=True):
-        lines.append(f"| {label} | {n} | {acc:.2f} | {n_cv} | {acc_cv:.2f} |")
+        lines.append(f"| {label} | {n} | {acc:.3f} | {n_cv} | {acc_cv:.3f} |")
     lines += ["", "## By style", "", "| style | n | top-1 | decision acc. |", "|---|---|---|---|"]
     for style in sorted({o.case.style for o in outcomes}):
         group = [o for o in outcomes if o.case.style == style]
