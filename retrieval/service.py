@@ -76,7 +76,7 @@ class RetrievalService:
 
     @classmethod
     def from_config(cls, config: Any, sessions: sessionmaker[Session]) -> RetrievalService:
-        model = SentenceTransformerEmbedder(config["EMBEDDING_MODEL"])
+        model = SentenceTransformerEmbedder(config["EMBEDDING_MODEL"], precision=config["EMBEDDING_PRECISION"])
         return cls(
             sessions=sessions,
             embedder=CachedEmbedder(model, Path(config["EMBEDDING_CACHE"])),
