@@ -161,13 +161,12 @@ def pick_clarify_floor(outcomes: list[Outcome], config: PipelineConfig) -> float
     """The floor below which to hand off rather than offer choices: the best decision
     accuracy (the higher floor on ties, the cautious side). ``outcomes`` come from a run
     with floor 0, so every question not answered shows the choices it would get."""
+    scores = [confidence(o.features, config) for o in outcomes]
     best, best_accuracy = 0.0, -1.0
     for floor in np.arange(0.20, config.answer_threshold + 1e-9, 0.02):
         decided = [
-            o if o.decision == ANSWER else dataclasses.replace(
-                o, decision=CLARIFY if confidence(o.features, config) >= floor else HANDOFF
-            )
-            for o in outcomes
+            o if o.decision == ANSWER else dataclasses.replace(o, decision=CLARIFY if score >= floor else HANDOFF)
+            for o, score in zip(outcomes, scores, strict=True)
         ]
         accuracy = metrics(decided)["decision_accuracy"]
         if accuracy >= best_accuracy:

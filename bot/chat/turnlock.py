@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 
+import redis
 from flask import current_app
-from redis.exceptions import LockError
 
 
 class TurnBusy(Exception):
@@ -25,8 +25,6 @@ class TurnBusy(Exception):
 
 class RedisTurnLocks:
     def __init__(self, url: str) -> None:
-        import redis
-
         self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
 
     @contextmanager
@@ -41,7 +39,7 @@ class RedisTurnLocks:
         finally:
             try:
                 lock.release()
-            except LockError:  # the lease ran out first: the lock is already free
+            except redis.exceptions.LockError:  # the lease ran out first: the lock is already free
                 current_app.logger.warning("turn lock of %s expired before release", session_id)
 
 
