@@ -24,7 +24,7 @@ from knowledge_base.versions import in_force
 from retrieval.answer import choice, compose
 from retrieval.config import PipelineConfig
 from retrieval.decision import ANSWER, Decision, decide
-from retrieval.embedder import CachedEmbedder, Embedder, SentenceTransformerEmbedder
+from retrieval.embedder import BACKENDS, CachedEmbedder, Embedder, SentenceTransformerEmbedder
 from retrieval.fusion import Candidate
 from retrieval.index import IndexStore, Snapshot, chunk_records
 from retrieval.searcher import Searcher, SearchRun, Turn
@@ -76,10 +76,14 @@ class RetrievalService:
 
     @classmethod
     def from_config(cls, config: Any, sessions: sessionmaker[Session]) -> RetrievalService:
-        model = SentenceTransformerEmbedder(config["EMBEDDING_MODEL"], precision=config["EMBEDDING_PRECISION"])
+        cache = Path(config["EMBEDDING_CACHE"])
+        if config["EMBEDDING_BACKEND"] not in BACKENDS:
+            raise ValueError(f"EMBEDDING_BACKEND must be one of {BACKENDS}, not {config['EMBEDDING_BACKEND']!r}")
+        onnx_dir = cache if config["EMBEDDING_BACKEND"] == "onnx" else None
+        model = SentenceTransformerEmbedder(config["EMBEDDING_MODEL"], onnx_dir=onnx_dir)
         return cls(
             sessions=sessions,
-            embedder=CachedEmbedder(model, Path(config["EMBEDDING_CACHE"])),
+            embedder=CachedEmbedder(model, cache),
             store=IndexStore(Path(config["INDEX_DIR"])),
             config=PipelineConfig.from_yaml(Path(config["RETRIEVAL_CONFIG"])),
             user_dictionary=POLICY_TERMS,
