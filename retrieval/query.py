@@ -22,6 +22,12 @@ ASPECTS: dict[str, tuple[str, ...]] = {
     "投诉电话": ("投诉", "投诉电话"),
     "受理条件": ("条件", "资格", "符合", "满足", "要求", "谁可以", "哪些人", "什么人可以", "能不能办", "可以办吗"),
 }
+# "多少天内可以申请复核" asks for the window to apply, which a guide states among its
+# conditions (自认定书送达之日起十五日内), not for how long the office takes (办理时限).
+_APPLICATION_WINDOW = re.compile(
+    r"(多久|多长时间|几天|多少天|几个月|多少个月)(以内|之内|内)?(可以|能|才能|要|得|必须|应当|应该)?"
+    r"(申请|提出|申报|复核|复议|重新|再次|补办|报名)"
+)
 # Nouns that name what a question is about rather than what it asks: in "在哪里交材料"
 # the question is where, not which materials.
 _OBJECT_WORDS = frozenset({"材料", "资料", "证件", "手续"})
@@ -40,6 +46,8 @@ def aspect_of(query: str, name: str = "") -> str | None:
     bare noun, and a longer word a shorter one (投诉电话 is not 咨询电话). A word that is
     part of the service's ``name`` names the service, not a field: in "教师资格认定需要
     哪些材料" 资格 is not the question, 材料 is."""
+    if _APPLICATION_WINDOW.search(query):
+        return "受理条件"
     matches = [
         ((word not in _OBJECT_WORDS, len(word)), locator)
         for locator, words in ASPECTS.items()

@@ -33,6 +33,9 @@ def test_follow_up_is_searched_in_the_topic_of_the_earlier_turn():
         ("咨询电话多少", "咨询电话"),
         # The question word decides, not the thing asked about; the longer word wins.
         ("在哪里交材料", "办理地点"), ("低保申请的投诉电话是多少", "投诉电话"),
+        # How long one has to apply is a condition; how long the office takes is the time limit.
+        ("对火灾事故认定书不服，多少天内可以申请复核", "受理条件"), ("残疾等级变了，多久可以重新评定", "受理条件"),
+        ("申请复核以后多久能出结果", "办理时限"),
     ],
 )
 def test_the_aspect_names_the_guide_field(text, field):
