@@ -32,6 +32,7 @@ class PipelineConfig:
     question_offset: float = 0.0
     candidates: int = 50
     follow_up_weight: float = 0.0
+    repeat_margin: float = 1.0
     home_region: str = ""
     synonyms: Synonyms = field(default_factory=Synonyms)
     correct_homophones: bool = False
@@ -77,6 +78,7 @@ class PipelineConfig:
             rrf_k=fusion.get("rrf_k", defaults.rrf_k),
             question_offset=fusion.get("question_offset", defaults.question_offset),
             follow_up_weight=fusion.get("follow_up_weight", defaults.follow_up_weight),
+            repeat_margin=fusion.get("repeat_margin", defaults.repeat_margin),
             candidates=fusion.get("candidates", defaults.candidates),
             home_region=str(region.get("home", defaults.home_region)),
             synonyms=Synonyms.load(path.parent / data["synonyms"]) if "synonyms" in data else defaults.synonyms,

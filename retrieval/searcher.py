@@ -63,8 +63,8 @@ class Searcher:
             run = self._blend(run, self.run(query), self.config.follow_up_weight)
         if understood != query and len(run.candidates) > 1 and not self._asked_for(run.candidates[0], query):
             told = self.run(understood.removesuffix(query).strip()).candidates[:1]
-            if told and run.candidates[0].key == told[0].key:
-                run.candidates.insert(1, run.candidates.pop(0))
+            if told:
+                self._step_aside(run, told[0].key, self.config.repeat_margin)
         topical = not is_follow_up(understood)
         return Turn(understood, run, decide(run.candidates, self.config, topical=topical))
 
@@ -78,6 +78,14 @@ class Searcher:
             cand.fused = (cand.fused + weight * own.get(cand.key, floor)) / (1 + weight)
         in_topic.candidates.sort(key=lambda c: c.fused, reverse=True)
         return in_topic
+
+    @staticmethod
+    def _step_aside(run: SearchRun, told: tuple[str, str], margin: float) -> None:
+        """What already answered the earlier turn gives first place to the runner-up if
+        that one is within ``margin``; far behind, it is a stray match, not the new answer."""
+        first, second = run.candidates[0], run.candidates[1]
+        if first.key == told and first.fused - second.fused <= margin:
+            run.candidates[:2] = [second, first]
 
     @staticmethod
     def _asked_for(candidate: Candidate, query: str) -> bool:

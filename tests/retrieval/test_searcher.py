@@ -25,3 +25,15 @@ def test_a_follow_up_saying_nothing_new_keeps_the_earlier_topic():
     in_topic = SearchRun([candidate("第十九条", 0.70), candidate("第二十一条", 0.50)])
     alone = SearchRun([candidate("第二十一条", 0.20), candidate("第十九条", 0.15)])
     assert Searcher._blend(in_topic, alone, weight=0.3).candidates[0].chunk.locator == "第十九条"
+
+
+def test_the_earlier_answer_steps_aside_only_for_a_close_runner_up():
+    # "新车要在广州上牌" then "当天能办完吗": the FAQ that answered the first turn leads by far;
+    # the runner-up (an unrelated guide saying 当天办理) must not take its place.
+    told = ("doc-劳动合同法", "第十九条")
+    close = SearchRun([candidate("第十九条", 0.50), candidate("第二十一条", 0.45)])
+    Searcher._step_aside(close, told, margin=0.15)
+    assert [c.chunk.locator for c in close.candidates] == ["第二十一条", "第十九条"]
+    far = SearchRun([candidate("第十九条", 0.45), candidate("第二十一条", 0.23)])
+    Searcher._step_aside(far, told, margin=0.15)
+    assert [c.chunk.locator for c in far.candidates] == ["第十九条", "第二十一条"]
