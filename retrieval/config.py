@@ -30,6 +30,7 @@ class PipelineConfig:
     dense_ceiling: float = 0.93
     rrf_k: int = 60
     question_offset: float = 0.0
+    answer_weight: float = 0.0
     candidates: int = 50
     follow_up_weight: float = 0.0
     repeat_margin: float = 1.0
@@ -79,6 +80,7 @@ class PipelineConfig:
             question_offset=fusion.get("question_offset", defaults.question_offset),
             follow_up_weight=fusion.get("follow_up_weight", defaults.follow_up_weight),
             repeat_margin=fusion.get("repeat_margin", defaults.repeat_margin),
+            answer_weight=fusion.get("answer_weight", defaults.answer_weight),
             candidates=fusion.get("candidates", defaults.candidates),
             home_region=str(region.get("home", defaults.home_region)),
             synonyms=Synonyms.load(path.parent / data["synonyms"]) if "synonyms" in data else defaults.synonyms,

@@ -21,6 +21,7 @@ class Candidate:
     bm25: float = 0.0  # query coverage in [0, 1]
     fused: float = 0.0
     question_match: bool = False  # matched through a FAQ question, not its answer
+    answer_dense: float = 0.0  # a FAQ's answer's cosine, when its question matched best
 
     @property
     def key(self) -> tuple[str, str]:
@@ -53,6 +54,8 @@ def fuse(
             cand = Candidate(chunk)
             cand = groups.setdefault(cand.key, cand)
             order.setdefault(cand.key, len(order))
+            if attr == "dense" and chunk.role == "answer":
+                cand.answer_dense = max(cand.answer_dense, float(score))
             if score > getattr(cand, attr):
                 setattr(cand, attr, float(score))
                 if attr == "dense":
@@ -64,6 +67,10 @@ def fuse(
     visit(*bm25_hits, "bm25")
 
     for key, cand in groups.items():
+        if cand.question_match and config.answer_weight:
+            # A FAQ's question can share the citizen's words while its answer is about
+            # something else (身份证几年换一次 for 身份证磨得看不清了要不要换): its answer counts too.
+            cand.dense = (1 - config.answer_weight) * cand.dense + config.answer_weight * cand.answer_dense
         if config.fusion_method == "rrf":
             cand.fused = sum(1.0 / (config.rrf_k + r + 1) for r in ranks[key]) * (config.rrf_k + 1) / 2
         elif config.fusion_method == "bm25":

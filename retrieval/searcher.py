@@ -47,6 +47,11 @@ class Searcher:
         self._by_source: dict[str, list[int]] = defaultdict(list)
         for i, chunk in enumerate(snapshot.chunks):
             self._by_source[chunk.source_id].append(i)
+        self._faq_answers = {
+            source_id: np.array([i for i in ids if snapshot.chunks[i].role == "answer"], dtype=np.int64)
+            for source_id, ids in self._by_source.items()
+            if snapshot.chunks[ids[0]].kind == "faq"
+        }
         # A FAQ entry's place is the one its question names (上海什么家庭可以吃低保？).
         self._places = {c.source_id: place_of(c.region or c.title) for c in snapshot.chunks}
         self._home = place_of(config.home_region)
@@ -109,6 +114,7 @@ class Searcher:
         # Each retriever also scores what only the other one found: a passage the dense
         # index ranked 51st still counts its shared words, and the other way round.
         ids = np.union1d(dense_hits[0], top_ids(bm25_scores, self.config.candidates))
+        ids = np.union1d(ids, self._answers_of(ids))
         dense_hits = _ranked(ids, self.snapshot.dense.score(vector, ids))
         bm25_hits = _ranked(ids, bm25_scores[ids])
         t3 = time.perf_counter()
@@ -120,6 +126,12 @@ class Searcher:
             encode=(t1 - t0) * 1000, faiss=(t2 - t1) * 1000, bm25=(t3 - t2) * 1000, fusion=(t4 - t3) * 1000
         )
         return SearchRun(candidates, timings)
+
+    def _answers_of(self, ids: np.ndarray) -> np.ndarray:
+        """The answer chunks of the FAQ entries among ``ids``: fusion weighs a FAQ's answer
+        along with its question."""
+        faqs = {self.snapshot.chunks[i].source_id for i in ids.tolist()} & self._faq_answers.keys()
+        return np.concatenate([self._faq_answers[f] for f in faqs]) if faqs else np.zeros(0, np.int64)
 
     def _localize(self, candidates: list[Candidate], query: str) -> list[Candidate]:
         """Rules made for another place than the one asked about (or, when none is named,
