@@ -48,7 +48,8 @@ class SentenceTransformerEmbedder:
         self._dim = 0
         self._lock = threading.Lock()
         self.fingerprint = hashlib.sha1(f"{Path(model).name}:{max_seq_length}".encode()).hexdigest()[:12]
-        self.onnx_graph = onnx_dir / f"onnx-{self.fingerprint}" if onnx_dir else None
+        # The folder the model is exported to (graph, tokenizer, settings), under onnx_dir.
+        self.onnx_export = onnx_dir / f"onnx-{self.fingerprint}" if onnx_dir else None
 
     def _encoder(self) -> Callable[[list[str], str], np.ndarray]:
         if self._encode is None:
@@ -58,10 +59,10 @@ class SentenceTransformerEmbedder:
         return self._encode
 
     def _load(self) -> Callable[[list[str], str], np.ndarray]:
-        if self.onnx_graph is not None:
-            if not is_exported(self.onnx_graph):
-                export_graph(self._sentence_transformer(), self.onnx_graph)
-            onnx = OnnxEncoder(self.onnx_graph, self.batch_size)
+        if self.onnx_export is not None:
+            if not is_exported(self.onnx_export):
+                export_graph(self._sentence_transformer(), self.onnx_export)
+            onnx = OnnxEncoder(self.onnx_export, self.batch_size)
             self._dim = onnx.dim
             return onnx.encode
         model = self._sentence_transformer()
@@ -82,10 +83,8 @@ class SentenceTransformerEmbedder:
         return encode
 
     def _sentence_transformer(self) -> Any:
-        import torch
         from sentence_transformers import SentenceTransformer
 
-        torch.set_num_threads(max(1, torch.get_num_threads()))
         model = SentenceTransformer(self.model_name, device="cpu", local_files_only=True)
         model.max_seq_length = self.max_seq_length
         return model

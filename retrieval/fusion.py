@@ -21,7 +21,7 @@ class Candidate:
     bm25: float = 0.0  # query coverage in [0, 1]
     fused: float = 0.0
     question_match: bool = False  # matched through a FAQ question, not its answer
-    answer_dense: float = 0.0  # a FAQ's answer's cosine, when its question matched best
+    answer_dense: float = 0.0  # a FAQ answer's cosine: weighed in when its question matched best
 
     @property
     def key(self) -> tuple[str, str]:

@@ -20,19 +20,19 @@ def test_onnx_runtime_gives_the_pytorch_vectors(model_dir: Path, tmp_path: Path)
         assert np.min(np.sum(a * b, axis=1)) > 0.9999
         assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
     assert onnx_model.fingerprint == torch_model.fingerprint
-    assert onnx_model.onnx_graph is not None and onnx_model.onnx_graph.exists()
+    assert onnx_model.onnx_export is not None and onnx_model.onnx_export.exists()
 
 
 def test_an_exported_graph_is_reused(model_dir: Path, tmp_path: Path):
     first = SentenceTransformerEmbedder(str(model_dir), onnx_dir=tmp_path)
     first.embed_queries(["社保"])
-    assert first.onnx_graph is not None
-    graph = first.onnx_graph / "model.onnx"
+    assert first.onnx_export is not None
+    graph = first.onnx_export / "model.onnx"
     written = graph.stat().st_mtime_ns
     second = SentenceTransformerEmbedder(str(model_dir), onnx_dir=tmp_path)
     assert np.allclose(second.embed_queries(["社保"]), first.embed_queries(["社保"]))
     assert graph.stat().st_mtime_ns == written
-    assert [p.name for p in tmp_path.iterdir()] == [first.onnx_graph.name]  # no partial export left
+    assert [p.name for p in tmp_path.iterdir()] == [first.onnx_export.name]  # no partial export left
 
 
 def test_an_unknown_backend_is_refused(app):
