@@ -35,6 +35,12 @@ STOPWORDS = frozenset(
 
 _PUNCT_OR_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
 
+# Split verb-object words (离合词): in "扣几分", "一次记12分", "请三天假" and "加两个小时班"
+# a number or question word sits inside 扣分, 记分, 请假 and 加班, where jieba cannot see
+# them. Each such phrase also yields the joined word.
+_AMOUNT = r"了?(?:\d+|[一二三四五六七八九十两半几多少]+)个?(?:天|小时)?"
+_SPLIT_WORDS = re.compile(rf"([扣记]){_AMOUNT}(分)(?!之)|(请){_AMOUNT}(假)|(加){_AMOUNT}(班)")
+
 
 def _ensure_initialised() -> None:
     global _initialised
@@ -84,6 +90,7 @@ def _tokens_cached(key: str) -> tuple[str, ...]:
         if not token or token in STOPWORDS or _PUNCT_OR_SPACE.fullmatch(token):
             continue
         tokens.append(token)
+    tokens += ["".join(parts) for parts in _SPLIT_WORDS.findall(key)]
     return tuple(tokens)
 
 

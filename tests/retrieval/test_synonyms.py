@@ -36,3 +36,10 @@ def test_a_broken_synonym_file_names_its_line(tmp_path, content, problem):
     path.write_text(content)
     with pytest.raises(ValueError, match=problem):
         Synonyms.load(path)
+
+
+def test_a_split_word_in_the_question_finds_its_synonym(synonyms):
+    """"扣几分" holds 扣分 split by a question word; the rule says 记12分."""
+    index = BM25Index.build(["饮酒后驾驶机动车的，一次记12分", "饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证"])
+    ids, _ = index.search("酒后驾驶扣几分", 2, synonyms)
+    assert ids.tolist()[:1] == [0]
