@@ -28,8 +28,9 @@ def test_a_follow_up_saying_nothing_new_keeps_the_earlier_topic():
 
 
 def test_the_earlier_answer_steps_aside_only_for_a_close_runner_up():
-    # "新车要在广州上牌" then "当天能办完吗": the FAQ that answered the first turn leads by far;
-    # the runner-up (an unrelated guide saying 当天办理) must not take its place.
+    # 第十九条 answered the earlier turn. Just ahead of the runner-up, it gives way to it;
+    # far ahead (as the FAQ on 新车上牌 before "当天能办完吗"), the runner-up is a stray
+    # match and must not take its place.
     told = ("doc-劳动合同法", "第十九条")
     close = SearchRun([candidate("第十九条", 0.50), candidate("第二十一条", 0.45)])
     Searcher._step_aside(close, told, margin=0.15)
