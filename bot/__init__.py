@@ -12,6 +12,7 @@ from bot.config import load_config
 from bot.db import close_db
 from bot.errors import register_error_handlers
 from bot.events import make_bus
+from bot.inputs import init_app as clean_inputs
 from bot.ratelimit import make_limiter
 from knowledge_base.db import create_schema, make_engine, make_session_factory
 from retrieval.service import RetrievalService
@@ -36,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["wenzheng.senders"] = {}
 
     app.teardown_appcontext(close_db)
+    clean_inputs(app)
     register_error_handlers(app)
     _register_blueprints(app)
     _register_commands(app)

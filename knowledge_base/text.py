@@ -35,9 +35,21 @@ def decode(raw: bytes) -> str:
     raise UndecodableText("文件编码无法识别（支持 UTF-8、GB18030）")
 
 
+# Characters no stored text may hold: C0 controls but tab and newlines, DEL, C1 controls, and
+# lone surrogates (invalid UTF-8). PostgreSQL refuses NUL outright; the others are invisible
+# noise from PDFs, spreadsheets and buggy clients that would only make SQLite and PostgreSQL
+# store different text.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters and lone surrogates (the one input rule)."""
+    return _CONTROLS.sub("", text)
+
+
 def clean(text: str) -> str:
-    """Strip BOMs and zero-width characters, unify newlines, trim line ends."""
-    text = text.replace("\ufeff", "").replace("\u200b", "")
+    """Strip controls, BOMs and zero-width characters, unify newlines, trim line ends."""
+    text = strip_controls(text).replace("\ufeff", "").replace("\u200b", "")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
 

@@ -7,6 +7,8 @@ import re
 import xml.etree.ElementTree as ElementTree
 from typing import Any, TypedDict
 
+from knowledge_base.text import strip_controls
+
 # WeChat's limit for one customer-service text message, in bytes of UTF-8.
 MAX_TEXT_BYTES = 2048
 
@@ -28,14 +30,19 @@ class Inbound(TypedDict):
 
 
 def parse_fields(body: bytes) -> dict[str, str]:
-    """The top-level fields of a JSON object or an ``<xml>`` document, as strings."""
+    """The top-level fields of a JSON object or an ``<xml>`` document, as strings.
+
+    Values pass the public boundary's input rule (no control characters, bot.inputs).
+    """
     text = body.decode("utf-8", "strict") if body else ""
     stripped = text.lstrip()
     if stripped.startswith("{"):
-        return _parse_json(stripped)
-    if stripped.startswith("<"):
-        return _parse_xml(stripped)
-    raise MalformedMessage("body is neither JSON nor XML")
+        fields = _parse_json(stripped)
+    elif stripped.startswith("<"):
+        fields = _parse_xml(stripped)
+    else:
+        raise MalformedMessage("body is neither JSON nor XML")
+    return {strip_controls(key): strip_controls(value) for key, value in fields.items()}
 
 
 def _parse_json(text: str) -> dict[str, str]:

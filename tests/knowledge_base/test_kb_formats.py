@@ -200,3 +200,18 @@ def _pdf(path: Path, lines: list[str]) -> None:
     for n, line in enumerate(lines):
         page.drawString(50, 800 - 20 * n, line)
     page.save()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_control_characters_in_imported_files_are_stripped(session, tmp_path, fmt):
+    """PostgreSQL refuses NUL: an import carrying one (exports and PDFs do) stores clean text."""
+    row = {**FAQ_ROWS[1], "question": "失业金\x00能领\x07多久？", "answer": "最长\x00二十四个月。"}
+    if fmt == "jsonl":
+        path = _jsonl(tmp_path / "faq.jsonl", [row])
+    else:
+        path = tmp_path / "faq.csv"
+        path.write_text(f"id,question,answer\nfaq-2,{row['question']},{row['answer']}\n")
+    import_path(session, path, "tester")
+    session.commit()
+    item = session.scalar(select(Item))
+    assert (item.question, item.body) == ("失业金能领多久？", "最长二十四个月。")

@@ -206,3 +206,25 @@ def test_a_number_picks_the_button_of_the_last_line(wechat_app, fake_wechat):
         conversation = db.scalar(select(Conversation).where(Conversation.citizen_ref == "openid-8"))
         assert conversation.handoff_state == "waiting"
     assert fake_wechat.sent()[1]["text"]["content"] == lines[3][1]
+
+
+def test_control_characters_in_a_push_are_stripped_before_storage(wechat_app, fake_wechat):
+    """PostgreSQL cannot store NUL: a push carrying one was a 500 there, and WeChat retried."""
+    inner = json.dumps(
+        {
+            "ToUserName": "gh_test",
+            "FromUserName": "openid-nul\u0000",
+            "CreateTime": 1700000005,
+            "MsgType": "text",
+            "Content": "\u0000社保卡\u0007怎么补办",
+            "MsgId": "5005",
+        }
+    ).encode()
+    encrypted = safe_mode.encrypt(AES_KEY, fake_wechat.appid, inner)
+    body = json.dumps({"ToUserName": "gh_test", "Encrypt": encrypted}).encode()
+    response = post(
+        wechat_app.test_client(), body, safe_mode.signed_query(TOKEN, encrypted), "application/json"
+    )
+    assert response.get_data(as_text=True) == "success"
+    wait_until(fake_wechat.sent)
+    assert transcript(wechat_app, "openid-nul")[0] == ("user", "社保卡怎么补办")
