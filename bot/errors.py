@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -32,6 +33,9 @@ _HTTP_MESSAGES = {
 }
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _wants_json() -> bool:
     return request.path.startswith(("/api/", "/internal/", "/wechat/"))
 
@@ -43,10 +47,14 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        if not _wants_json():
-            return exc
         status = exc.code or 500
-        message = _HTTP_MESSAGES.get(status, exc.description or "请求失败")
+        message = _HTTP_MESSAGES.get(status, "请求失败")
+        if not _wants_json():
+            # A page: werkzeug's English default is replaced by the view's own Chinese
+            # description (abort(400, description=...)) or the status's Chinese message.
+            if exc.description and _CJK.search(exc.description):
+                message = exc.description
+            return render_template("error.html", status=status, message=message), status
         return jsonify({"error": exc.name.lower().replace(" ", "_"), "message": message}), status
 
     @app.errorhandler(Exception)

@@ -47,7 +47,12 @@ class CleanRequest(Request):
         self.__dict__["form"] = ImmutableMultiDict(_clean_pairs(self.__dict__["form"]))
 
     def get_json(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        return clean_value(super().get_json(*args, **kwargs))
+        try:
+            return clean_value(super().get_json(*args, **kwargs))
+        except RecursionError:  # nested deeper than the parser (or the clean-up) can follow
+            if kwargs.get("silent"):
+                return None
+            return self.on_json_loading_failed(ValueError("JSON nested too deeply"))
 
 
 def init_app(app: Flask) -> None:

@@ -49,3 +49,12 @@ def test_path_query_and_form_values_are_cleaned(chat_app):
         },
     )
     assert created.status_code < 500, created.get_data(as_text=True)[:300]
+
+
+def test_deeply_nested_json_is_a_clear_400_not_a_500(chat_app):
+    body = '{"query":' * 5000 + '"社保"' + "}" * 5000
+    response = chat_app.test_client().post(
+        "/api/v1/answer", data=body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.get_json()["message"] == "请求体不是合法的 JSON"
