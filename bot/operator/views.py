@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import or_, select
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Forbidden, NotFound
 
 from bot.auth import current_user, role_required
 from bot.db import get_db
@@ -96,10 +96,25 @@ def queue_stream() -> Response:
     return event_stream("queue")
 
 
+def may_handle(user: User, handoff: Handoff) -> bool:
+    """Operators of a department see and act on its conversations only (citizens' data stays
+    within the department); admins, operators without a department and unrouted handoffs
+    are not restricted."""
+    return (
+        user.role == Role.ADMIN
+        or not user.department
+        or not handoff.department
+        or user.department == handoff.department
+    )
+
+
 def _handoff(handoff_id: int) -> Handoff:
+    """The handoff of a per-conversation page or action: 404 unknown, 403 another department's."""
     handoff = get_db().get(Handoff, handoff_id)
     if handoff is None:
         raise NotFound("找不到该会话")
+    if not may_handle(_operator(), handoff):
+        raise Forbidden("该会话属于其他部门，请由该部门的客服处理，或请管理员转交。")
     return handoff
 
 
