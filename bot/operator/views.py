@@ -168,7 +168,7 @@ def conversation_stream(handoff_id: int) -> Response:
 
 def _act(handoff_id: int, action: Callable[[], Any], done: str) -> Response:
     """Run one state change; success or the refusal's reason is flashed on the page."""
-    _handoff(handoff_id)
+    handoff = _handoff(handoff_id)
     try:
         action()
     except service.HandoffError as exc:
@@ -176,6 +176,8 @@ def _act(handoff_id: int, action: Callable[[], Any], done: str) -> Response:
         flash(exc.message, "error")
     else:
         flash(done, "success")
+    if not may_handle(_operator(), handoff):  # transferred out of the operator's department
+        return redirect(url_for("operator.queue"))
     return redirect(url_for("operator.conversation", handoff_id=handoff_id))
 
 
