@@ -7,7 +7,7 @@ SECURITY_SUMMARY := $(WENZHENG_HOME)/security/summary.json
 
 security: venv model
 	WENZHENG_SECURITY=1 WENZHENG_SECURITY_SUMMARY=$(SECURITY_SUMMARY) \
-		$(PY) -m pytest tests/security -q -p no:cacheprovider
+		$(PY) -m pytest tests/security -q -p no:cacheprovider --basetemp=$(WENZHENG_HOME)/security/tmp
 
 security-report:
 	$(PY) -m tests.security.report $(SECURITY_SUMMARY) --out docs/security.md

@@ -173,11 +173,16 @@ def _stored_upload(upload: FileStorage) -> Path:
     name = Path((upload.filename or "").replace("\\", "/")).name.lstrip(".")
     if not name or Path(name).suffix.lower() not in DOCUMENT_SUFFIXES:
         raise forms.FormError(f"请上传以下格式的文件：{'、'.join(DOCUMENT_SUFFIXES)}")
+    if len(name.encode()) > MAX_NAME_BYTES:  # the file system's limit is 255 bytes
+        raise forms.FormError("文件名过长，请改为不超过 60 个字的名称后重新上传。")
     folder = Path(current_app.config["UPLOAD_DIR"]) / "documents" / uuid.uuid4().hex
     folder.mkdir(parents=True)
     path = folder / name
     upload.save(path)
     return path
+
+
+MAX_NAME_BYTES = 200
 
 
 @bp.route("/documents/upload", methods=["GET", "POST"])

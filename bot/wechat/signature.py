@@ -15,4 +15,5 @@ def is_valid(signature: str | None, *parts: str) -> bool:
     """Compare in constant time; a missing signature is never valid."""
     if not signature:
         return False
-    return hmac.compare_digest(sha1_signature(*parts), signature.lower())
+    # Bytes: compare_digest refuses str with non-ASCII characters (a forged query has them).
+    return hmac.compare_digest(sha1_signature(*parts).encode(), signature.lower().encode())

@@ -144,10 +144,13 @@ def _html(text: str) -> tuple[str, str | None]:
 def _docx(path: Path) -> tuple[str, str | None]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
+    # XMLSyntaxError: lxml's limits refusing entity expansion or a huge (bomb) part.
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError,
+            XMLSyntaxError) as error:
         raise BadImportFile(path, f"不是有效的 Word（.docx）文件（{error}）") from None
     paragraphs = [p for p in document.paragraphs if p.text.strip()]
     title = one_line(document.core_properties.title) or next(

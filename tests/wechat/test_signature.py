@@ -21,3 +21,9 @@ def test_wrong_or_missing_signature_is_rejected():
     assert not is_valid(KNOWN, "wenzheng", "1700000001", "n0nce")
     assert not is_valid(None, "wenzheng", "1700000000", "n0nce")
     assert not is_valid("", "wenzheng", "1700000000", "n0nce")
+
+
+def test_non_ascii_signature_is_rejected_not_an_error():
+    """A forged query with ``signature=\\xa0`` was a 500 (compare_digest refuses such str)."""
+    assert not is_valid("\xa0", "wenzheng", "1700000000", "n0nce")
+    assert not is_valid("社" * 40, "wenzheng", "1700000000", "n0nce")
