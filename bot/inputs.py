@@ -1,6 +1,6 @@
 """The public boundary's one input rule: no control characters in any text a request carries.
 
-Query strings, form fields, JSON bodies and URL path parts reach the views with
+Query strings, form fields, upload file names, JSON bodies and URL path parts reach the views with
 ``knowledge_base.text.strip_controls`` applied (the same rule importers and the WeChat
 parser use). Stripping rather than refusing: an invisible character pasted into a question
 must not cost the citizen their message, and SQLite and PostgreSQL (which cannot store NUL)
@@ -34,7 +34,7 @@ def _clean_pairs(values: MultiDict[str, str]) -> list[tuple[str, str]]:
 
 
 class CleanRequest(Request):
-    """Flask's request with the input rule applied to args, form and JSON."""
+    """Flask's request with the input rule applied to args, form, file names and JSON."""
 
     @cached_property
     def args(self) -> MultiDict[str, str]:  # type: ignore[override]
@@ -45,6 +45,9 @@ class CleanRequest(Request):
             return
         super()._load_form_data()
         self.__dict__["form"] = ImmutableMultiDict(_clean_pairs(self.__dict__["form"]))
+        for upload in self.__dict__["files"].values():
+            if upload.filename:
+                upload.filename = strip_controls(upload.filename)
 
     def get_json(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         try:

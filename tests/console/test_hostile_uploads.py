@@ -19,8 +19,9 @@ from tests.security import files
     [
         ("长" * 120 + ".md", b"# \xe6\xa0\x87\xe9\xa2\x98\n\nbody", "文件名过长"),
         ("笑.docx", files.entity_bomb("docx"), "不是有效的 Word"),
+        ("x\x00.exe.md", b"", "没有可导入的正文"),
     ],
-    ids=["name too long for the file system", "billion laughs in a DOCX"],
+    ids=["name too long for the file system", "billion laughs in a DOCX", "NUL in the name"],
 )
 def test_hostile_upload_is_a_clear_400_and_leaves_nothing(app, name, content, message):
     editor = logged_in(app, "ed", "editor")

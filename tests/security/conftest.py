@@ -228,8 +228,11 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     home = tmp_path_factory.mktemp(f"security-{mode}")
     overrides = {
         "WENZHENG_SECRET_KEY": uuid.uuid4().hex,
+        # The suite measures robustness, not the rate limits (their own tests cover them).
         "WENZHENG_CHAT_RATE_PER_IP": "1000000",
         "WENZHENG_CHAT_RATE_PER_SESSION": "1000000",
+        "WENZHENG_API_RATE_PER_IP": "1000000",
+        "WENZHENG_LOGIN_RATE_PER_IP": "1000000",
         "WENZHENG_RASA_TIMEOUT": "2",
         # Passage vectors by content hash, shared with `make setup`: the KB is encoded once.
         "WENZHENG_EMBEDDING_CACHE": str(PROJECT_ROOT / "var" / "cache" / "embeddings"),

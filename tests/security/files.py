@@ -15,7 +15,7 @@ from reportlab.pdfgen import canvas
 
 # What XML-based formats (DOCX, XLSX) cannot hold; their writers refuse it.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-BOMB_BYTES = 300 * 2**20  # decompressed size of the zip bombs
+BOMB_BYTES = 120 * 2**20  # decompressed size of the zip bombs (well past any real file)
 
 
 def _xml_safe(text: str) -> str:

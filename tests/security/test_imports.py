@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.security import files
+from tests.security.conftest import csrf_of
 from tests.security.strategies import hostile_text, long_line
 
 IMPORTS = [("faq", suffix, writer) for suffix, writer in files.FAQ_FORMATS.items()]
@@ -39,26 +40,31 @@ def _names(suffix: str) -> st.SearchStrategy[tuple[str, str]]:
     )
 
 
+def _files(suffix: str, writer) -> st.SearchStrategy[tuple[str, str, bytes]]:
+    """``(kind of input, file name, content)``."""
+    return st.tuples(_contents(suffix, writer), _names(suffix)).map(
+        lambda t: (t[0][0] + t[1][0], t[1][1], t[0][1]))
+
+
 @pytest.mark.parametrize(("kind", "suffix", "writer"), IMPORTS, ids=lambda v: str(v)[:6])
 def test_faq_and_guide_imports(target, kind, suffix, writer):
     editor = target.staff["sec-editor"]
     route = f"/console/import ({kind} {suffix})"
-    token = _csrf(editor, target.url + "/console/transfer")
+    token = csrf_of(editor, target.url + "/console/transfer")
 
-    @given(_contents(suffix, writer), _names(suffix))
-    def attempt(content, name):
-        label, data = content
-        label += name[0]
+    @given(_files(suffix, writer))
+    def attempt(upload):
+        label, name, data = upload
         before = target.counts()
         response = target.send(route, label, "POST", "/console/import", session=editor,
                                data={"kind": kind, "csrf_token": token},
-                               files={"file": (name[1], data)}, timeout=120)
-        if response.status_code == 200:
-            upload = re.search(r'action="/console/import/([0-9a-f]{32})"', response.text)
-            assert upload, response.text[:500]
-            cancelled = target.send(route, label, "POST", f"/console/import/{upload.group(1)}",
-                                    session=editor,
-                                    data={"decision": "cancel", "csrf_token": token})
+                               files={"file": (name, data)}, timeout=120)
+        if response.status_code == 200:  # the preview: cancelling it must leave nothing
+            kept = re.search(r'action="/console/import/([0-9a-f]{32})"', response.text)
+            assert kept, response.text[:500]
+            cancel = {"decision": "cancel", "csrf_token": token}
+            cancelled = target.send(route, label, "POST", f"/console/import/{kept.group(1)}",
+                                    session=editor, data=cancel)
             assert cancelled.status_code == 302
         target.unchanged(before, route, label)
 
@@ -69,28 +75,19 @@ def test_faq_and_guide_imports(target, kind, suffix, writer):
 def test_document_uploads(target, suffix, writer):
     editor = target.staff["sec-editor"]
     route = f"/console/documents/upload ({suffix})"
-    token = _csrf(editor, target.url + "/console/documents/upload")
+    token = csrf_of(editor, target.url + "/console/documents/upload")
 
-    @given(_contents(suffix, writer), _names(suffix))
-    def attempt(content, name):
-        label, data = content
-        label += name[0]
+    @given(_files(suffix, writer))
+    def attempt(upload):
+        label, name, data = upload
         before = target.counts()
         response = target.send(route, label, "POST", "/console/documents/upload",
                                session=editor, data={"csrf_token": token},
-                               files={"file": (name[1], data)}, timeout=120)
+                               files={"file": (name, data)}, timeout=120)
         if response.status_code >= 400:
             target.unchanged(before, route, label)
-        else:
+        else:  # one draft (or none: the same file again), nothing else
             assert response.status_code == 302
-            after = target.counts()
-            assert after["kb_items"] - before["kb_items"] in (0, 1)  # one draft, or a repeat
+            assert target.counts()["kb_items"] - before["kb_items"] in (0, 1)
 
     attempt()
-
-
-def _csrf(session, url: str) -> str:
-    page = session.get(url, timeout=30).text
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match, page[:300]
-    return match.group(1)

@@ -67,9 +67,11 @@ def test_anonymous_visitor_on_every_route(target, routes):
 
 
 def _walk(target, visitor, token: str, rule: str, method: str, converters: dict) -> None:
-    @given(_values(converters),
-           st.dictionaries(hostile_text, hostile_text | long_line, max_size=4),
-           st.booleans())
+    # Query values stay short (a URL over waitress's header limit is answered by waitress).
+    fields = st.dictionaries(hostile_text, hostile_text | long_line if method == "POST"
+                             else hostile_text, max_size=4)
+
+    @given(_values(converters), fields, st.booleans())
     def attempt(values, fields, with_token):
         kind = "path tricks, odd query and form fields" + (
             ", CSRF token" if with_token else ", no CSRF token")
