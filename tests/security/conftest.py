@@ -51,7 +51,7 @@ SUMMARY = Path(
     os.environ.get("WENZHENG_SECURITY_SUMMARY", PROJECT_ROOT / "var" / "security" / "summary.json")
 )
 # Generated examples per property and mode: fixed and derandomized, so CI runs the same inputs.
-EXAMPLES = int(os.environ.get("WENZHENG_SECURITY_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("WENZHENG_SECURITY_EXAMPLES", "15"))
 PASSWORD = "adversarial-suite-42"
 STAFF = {  # username: (role, department)
     "sec-editor": ("editor", None),
