@@ -122,7 +122,14 @@ Page({
       canNotify: false,
     });
     this.poller = createPoller({
-      fetchAfter: (after) => this.api.messagesAfter(this.sessionId, after).catch((err) => this.lost(err)),
+      fetchAfter: (after) => {
+        const turn = this.turn;
+        return this.api.messagesAfter(this.sessionId, after).then(
+          // A poll that started before a send finished carries the older handoff state.
+          (body) => ({ ...body, handoff: turn === this.turn ? body.handoff : null }),
+          (err) => this.lost(err),
+        );
+      },
       onBatch: (body) => this.show(body.messages, body.handoff),
       intervalMs: config.pollIntervalMs,
     });
@@ -194,8 +201,12 @@ Page({
       handoffNotice: render.handoffNotice(handoff),
       canRate: render.canRate(handoff),
     };
-    if (handoff.state !== "waiting") wanted.canNotify = false;
-    else if (this.data.handoffState !== "waiting") wanted.canNotify = this.templates.length > 0;
+    if (handoff.state !== "waiting") {
+      wanted.canNotify = false;
+      this.subscribed = false; // the next handoff asks again
+    } else if (this.data.handoffState !== "waiting") {
+      wanted.canNotify = this.templates.length > 0 && !this.subscribed;
+    }
     for (const [key, value] of Object.entries(wanted)) {
       if (this.data[key] !== value) changes[key] = value;
     }
@@ -241,7 +252,8 @@ Page({
         const results = {};
         for (const id of tmplIds) if (res[id]) results[id] = res[id];
         if (!Object.keys(results).length) return;
-        this.update({ canNotify: false });
+        this.subscribed = Object.values(results).includes("accept");
+        if (this.subscribed) this.update({ canNotify: false });
         this.api.subscribe(this.sessionId, results).catch(() => {
           this.update({ error: "提醒设置未保存，请稍后再试" });
         });
@@ -256,6 +268,7 @@ Page({
     this.update({ sending: true, pending: shownAs || text, error: "", scrollTo: "pending" });
     try {
       const body = await this.api.send(this.sessionId, text);
+      this.turn = (this.turn || 0) + 1;
       this.update({ pending: "" });
       this.show([body.user_message, ...body.messages], body.handoff);
       return true;
