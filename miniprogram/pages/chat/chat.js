@@ -34,6 +34,7 @@ Page({
     messages: [],
     welcome: render.WELCOME,
     input: "",
+    count: 0, // characters typed, for the counter
     sending: false,
     pending: "",
     ready: false,
@@ -215,13 +216,14 @@ Page({
   // ---------------------------------------------------------------- sending
 
   onInput(event) {
-    this.update({ input: event.detail.value });
+    const input = event.detail.value;
+    this.update({ input, count: input.length });
   },
 
   onSend() {
     const text = this.data.input.trim();
     if (!text) return;
-    this.send(text, text).then((sent) => sent && this.update({ input: "" }));
+    this.send(text, text).then((sent) => sent && this.update({ input: "", count: 0 }));
   },
 
   onButton(event) {
@@ -295,9 +297,9 @@ Page({
 
   // A [n] marker in the text: open its source card and scroll to it.
   onMarker(event) {
-    const { m, c } = event.currentTarget.dataset;
+    const { m, c, n } = event.currentTarget.dataset;
     const message = this.data.messages[m];
-    if (c === undefined || !message) return; // plain text, not a marker
+    if (!Number(n) || !message) return; // plain text, not a marker
     this.update({
       [`messages[${m}].citations[${c}].open`]: true,
       scrollTo: `c${message.id}-${message.citations[c].n}`,
