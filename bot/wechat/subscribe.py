@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.models import Conversation, Message
@@ -99,23 +99,20 @@ class SubscriptionNotifier:
         return credits
 
     def _change_credits(self, openid: str, template_id: str, delta: int | None) -> int:
-        """Add ``delta`` (capped), or clear with ``None``; the row is created on first use."""
+        """Add ``delta`` (capped), or clear with ``None``, in one UPDATE so concurrent
+        reports add up; the row is created on first use."""
+        where = _consent_of(openid, template_id)
+        added = WeChatConsent.credits + (delta or 0)
+        value = 0 if delta is None else case((added > MAX_CREDITS, MAX_CREDITS), else_=added)
         for _ in range(2):  # a concurrent first insert of the same row: update it instead
             try:
                 with session_scope(self.sessions) as db:
-                    row = db.scalar(
-                        select(WeChatConsent)
-                        .where(
-                            WeChatConsent.openid == openid,
-                            WeChatConsent.template_id == template_id,
-                        )
-                        .with_for_update()
-                    )
-                    if row is None:
-                        row = WeChatConsent(openid=openid, template_id=template_id, credits=0)
-                        db.add(row)
-                    row.credits = 0 if delta is None else min(row.credits + delta, MAX_CREDITS)
-                    return row.credits
+                    if not db.execute(
+                        update(WeChatConsent).where(where).values(credits=value)
+                    ).rowcount:
+                        first = 0 if delta is None else min(delta, MAX_CREDITS)
+                        db.add(WeChatConsent(openid=openid, template_id=template_id, credits=first))
+                    return db.scalar(select(WeChatConsent.credits).where(where))
             except IntegrityError:
                 continue
         raise RuntimeError("consent row kept changing")  # pragma: no cover
@@ -132,11 +129,7 @@ class SubscriptionNotifier:
             with session_scope(self.sessions) as db:
                 used = db.execute(
                     update(WeChatConsent)
-                    .where(
-                        WeChatConsent.openid == openid,
-                        WeChatConsent.template_id == self.template_id,
-                        WeChatConsent.credits > 0,
-                    )
+                    .where(_consent_of(openid, self.template_id), WeChatConsent.credits > 0)
                     .values(credits=WeChatConsent.credits - 1)
                 ).rowcount
                 if not used:
@@ -207,7 +200,11 @@ class SubscriptionNotifier:
         return len(pending)
 
 
-def retryable_failures() -> Any:
+def _consent_of(openid: str, template_id: str) -> ColumnElement[bool]:
+    return (WeChatConsent.openid == openid) & (WeChatConsent.template_id == template_id)
+
+
+def retryable_failures() -> ColumnElement[bool]:
     """Failed notices worth sending again: not refused by the citizen."""
     return (WeChatNotice.state == JobState.FAILED) & (
         WeChatNotice.errcode.is_(None) | (WeChatNotice.errcode != NO_CONSENT)
