@@ -131,6 +131,17 @@ def login() -> LoginResponse:
 
 
 def _openid(code: str) -> str:
+    config = current_app.config
+    if not config["WECHAT_APPID"] or not config["WECHAT_SECRET"]:
+        current_app.logger.error(
+            "mini-program log-in: WECHAT_APPID/WECHAT_SECRET are not set "
+            "(for WeChat DevTools without an AppID set WENZHENG_WECHAT_DEV_LOGIN=1)"
+        )
+        raise ApiError(
+            503,
+            "wechat_not_configured",
+            "服务器未配置小程序登录（开发环境可设置 WENZHENG_WECHAT_DEV_LOGIN=1）",
+        )
     try:
         return _worker().client.code_to_openid(code.strip())
     except WeChatError as exc:
