@@ -4,7 +4,7 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 
 const config = require("../config");
-const { ROUTES, SESSION, fixture, opened, settle } = require("./support/page");
+const { ROUTES, SESSION, fixture, loadPage, opened, settle } = require("./support/page");
 
 test("develop: logs in to the local server with a device id, asks, shows the cited answer", async (t) => {
   const { page, requests, storage } = await opened({
@@ -287,4 +287,18 @@ test("an over-long question gets the server's Chinese message and keeps the text
   await settle();
   assert.equal(page.data.error, fixture("chat-too-long").data.message);
   assert.equal(page.data.input.length, 501);
+});
+
+test("hidden before the log-in answers: no polling until shown again", async (t) => {
+  const { page, requests } = loadPage({ routes: ROUTES });
+  page.onLoad();
+  page.onHide();
+  await settle();
+  t.after(() => page.onUnload());
+  assert.equal(page.data.ready, true);
+  const polls = () => requests.filter((r) => r.method === "GET").length;
+  assert.equal(polls(), 0);
+  page.onShow();
+  await settle();
+  assert.equal(polls(), 1);
 });

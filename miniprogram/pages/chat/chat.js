@@ -67,10 +67,12 @@ Page({
   },
 
   onShow() {
+    this.hidden = false;
     if (this.poller) this.poller.start();
   },
 
   onHide() {
+    this.hidden = true;
     if (this.poller) this.poller.stop();
   },
 
@@ -134,7 +136,7 @@ Page({
       onBatch: (body) => this.show(body.messages, body.handoff),
       intervalMs: config.pollIntervalMs,
     });
-    this.poller.start();
+    if (!this.hidden) this.poller.start(); // hidden meanwhile: onShow starts it
   },
 
   async logIn(fresh) {
