@@ -302,3 +302,14 @@ test("hidden before the log-in answers: no polling until shown again", async (t)
   await settle();
   assert.equal(polls(), 1);
 });
+
+test("an after-hours handoff notice says the reminder may come after opening time", async (t) => {
+  const afterHours = fixture("chat-request-human");
+  afterHours.data.messages[0].text = "现在是非工作时间（户籍人工服务时间：周一至周五 09:00–17:00）。您的问题已登记。";
+  const { page } = await opened({ routes: { ...ROUTES, "POST /api/v1/chat": () => afterHours } });
+  t.after(() => page.onUnload());
+  page.onRequestHuman();
+  await settle();
+  assert.equal(page.data.canNotify, true);
+  assert.equal(page.data.afterHours, true);
+});

@@ -45,6 +45,7 @@ Page({
     handoffNotice: "",
     canRate: true,
     canNotify: false,
+    afterHours: false, // the handoff notice said 非工作时间: a reply may come tomorrow
     error: "",
     maxChars: MAX_CHARS,
     scrollTo: "",
@@ -193,6 +194,10 @@ Page({
     if (Object.keys(changes).length) {
       const ids = [...shown, ...incoming].map((m) => m.id);
       changes.scrollTo = `m${Math.max(...ids)}`;
+    }
+    const notice = incoming.filter((m) => m.role === "system").pop();
+    if (notice && notice.text.includes("非工作时间") !== this.data.afterHours) {
+      changes.afterHours = !this.data.afterHours;
     }
     if (handoff) this.handoffChanges(handoff, changes);
     this.update(changes);
