@@ -212,6 +212,20 @@ def _postgres_database() -> tuple[str, Engine]:
 
 
 @pytest.fixture(scope="session")
+def url_rules(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, str, dict]]:
+    """``(rule, method, converters)`` of every route of the app's URL map."""
+    from bot import create_app
+
+    home = tmp_path_factory.mktemp("url-map")
+    app = create_app({"HOME": str(home), "TESTING": True, "SECRET_KEY": "url-map"})
+    rules = [(rule.rule, method, dict(rule._converters))
+             for rule in app.url_map.iter_rules()
+             for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    app.extensions["wenzheng.engine"].dispose()
+    return rules
+
+
+@pytest.fixture(scope="session")
 def fake_wechat() -> Iterator[FakeWeChat]:
     """WeChat's API, for the send calls of the worker and the mini-program log-in."""
     fake = FakeWeChat(appid="wx-security-suite", secret="security-suite-secret")

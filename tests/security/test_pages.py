@@ -7,7 +7,6 @@ token); nothing may be stored; errors are Chinese.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -16,7 +15,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter
 
-from bot import create_app
 from tests.security.conftest import csrf_of
 from tests.security.strategies import hostile_text, long_line, path_segment
 
@@ -28,18 +26,10 @@ def _q(text: str) -> str:
     return quote(text.encode("utf-8", "surrogatepass"), safe="")
 
 
-@pytest.fixture(scope="module")
-def routes(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, str, dict]]:
-    home: Path = tmp_path_factory.mktemp("url-map")
-    app = create_app({"HOME": str(home), "TESTING": True, "SECRET_KEY": "url-map"})
-    found = []
-    for rule in app.url_map.iter_rules():
-        if rule.rule.startswith(ELSEWHERE) and rule.endpoint != "static":
-            continue
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            found.append((rule.rule, method, dict(rule._converters)))
-    app.extensions["wenzheng.engine"].dispose()
-    return found
+@pytest.fixture
+def routes(url_rules) -> list[tuple[str, str, dict]]:
+    return [(rule, method, converters) for rule, method, converters in url_rules
+            if not rule.startswith(ELSEWHERE)]
 
 
 def _values(converters: dict) -> st.SearchStrategy[dict[str, str]]:

@@ -16,13 +16,20 @@ JSON_ROUTES = {
     "/api/v1/search": {"query": "公积金租房提取", "top_k": 3, "history": ["社保"]},
     "/api/v1/answer": {"query": "公积金租房提取", "history": ["社保"], "session_id": "s",
                        "pick": {"source_id": "faq-1", "locator": "问题"}},
-    "/api/v1/wechat/login": {"code": "a-login-code"},
+    "/api/v1/wechat/login": {"code": "a-login-code", "new_conversation": True},
+    "/api/v1/wechat/subscribe": {"session_id": "s", "results": {"tmpl-1": "accept"}},
     "/internal/v1/handoffs": {"session_id": "s", "reason": "user_request", "last_query": "社保",
                               "bot_context": {"turns": []}},
     "/internal/v1/feedback": {"session_id": "s", "helpful": True},
 }
 # A well-formed body legitimately stores rows on these routes; every refusal stores nothing.
 STORING = {"/api/v1/chat", "/api/v1/answer", "/api/v1/wechat/login", "/internal/v1/handoffs"}
+
+
+def test_every_json_route_is_in_this_list(url_rules):
+    posted = {rule for rule, method, _ in url_rules
+              if rule.startswith(("/api/", "/internal/")) and method == "POST"}
+    assert posted == set(JSON_ROUTES), "add the new route and a good body to JSON_ROUTES"
 
 
 def _headers(target, route: str, content_type: str) -> dict[str, str]:

@@ -75,6 +75,9 @@ def test_forged_signatures_are_refused(target):
         response = target.send(ROUTE, "wrong signatures", "POST", ROUTE, params=query,
                                data=_xml("o", "社保", "9").encode())
         assert response.status_code in (400, 403)
+        check = target.send(ROUTE, "wrong signatures", "GET", ROUTE,
+                            params=query | {"echostr": "x"})
+        assert check.status_code in (400, 403)
         target.unchanged(before, ROUTE, "wrong signatures")
 
     attempt()
