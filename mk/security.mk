@@ -6,6 +6,7 @@
 SECURITY_SUMMARY := $(WENZHENG_HOME)/security/summary.json
 
 security: venv model
+	@mkdir -p $(WENZHENG_HOME)/security
 	WENZHENG_SECURITY=1 WENZHENG_SECURITY_SUMMARY=$(SECURITY_SUMMARY) \
 		$(PY) -m pytest tests/security -q -p no:cacheprovider --basetemp=$(WENZHENG_HOME)/security/tmp
 
