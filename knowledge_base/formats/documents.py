@@ -24,6 +24,7 @@ from knowledge_base.text import clean, one_line
 
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".pdf")
 SIDECAR_SUFFIX = ".meta.yml"
+MAX_TITLE_CHARS = 500
 DATED_NAME = re.compile(r"^(?P<name>.+?)[\s_(（-]*(?P<date>\d{4}-\d{2}-\d{2})[)）]?$")
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 MARKDOWN_TITLE = re.compile(r"^#\s+(.+)$", re.M)
@@ -40,6 +41,8 @@ def read_document(path: Path) -> ItemData:
         raise BadImportFile(path, "文件没有可导入的正文")
     name, dated = _split_dated_name(path)
     title = one_line(meta.get("title")) or found_title or _first_line(body) or name
+    if len(title) > MAX_TITLE_CHARS:  # PostgreSQL refuses it (kb_items.title is 500 long)
+        raise BadImportFile(path, f"标题过长（{len(title)} 字），请控制在 {MAX_TITLE_CHARS} 字以内")
     return _document(path, None, meta, body, title, default_id=f"doc-{name}", dated=dated)
 
 

@@ -215,3 +215,11 @@ def test_control_characters_in_imported_files_are_stripped(session, tmp_path, fm
     session.commit()
     item = session.scalar(select(Item))
     assert (item.question, item.body) == ("失业金能领多久？", "最长二十四个月。")
+
+
+def test_document_title_too_long_for_postgresql_is_a_clear_error(tmp_path):
+    """Found by the adversarial suite: a 600-character heading was a 500 on PostgreSQL."""
+    path = tmp_path / "长标题.md"
+    path.write_text("# " + "社保" * 300 + "\n\n正文。\n", encoding="utf-8")
+    with pytest.raises(BadImportFile, match="标题过长"):
+        read_document(path)
