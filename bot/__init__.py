@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from bot import localtime
 from bot.chat.turnlock import make_turn_locks
 from bot.config import load_config
 from bot.db import close_db
@@ -37,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.teardown_appcontext(close_db)
     register_error_handlers(app)
+    localtime.init_app(app)
     _register_blueprints(app)
     _register_commands(app)
     return app

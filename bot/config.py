@@ -46,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
     "WECHAT_API_BASE": "https://api.weixin.qq.com",
     # Threads answering pushed WeChat messages (each may wait on Rasa and the send API).
     "WECHAT_WORKERS": 4,
+    # The time zone every page shows times in (bot/localtime.py).
+    "DISPLAY_TZ": "Asia/Shanghai",
 }
 
 _CONVENTIONAL_NAMES = ("DATABASE_URL", "REDIS_URL")

@@ -1,11 +1,14 @@
-"""JSON errors for the API: a clear Chinese message and the right status, never a trace."""
+"""Errors: JSON for the APIs (a clear Chinese message and the right status, never a trace),
+Chinese pages in the site's layout for people (bot.error_pages)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException
+
+from bot.error_pages import render_error_page
 
 
 class ApiError(Exception):
@@ -33,7 +36,10 @@ _HTTP_MESSAGES = {
 
 
 def _wants_json() -> bool:
-    return request.path.startswith(("/api/", "/internal/", "/wechat/"))
+    return (
+        request.path.startswith(("/api/", "/internal/", "/wechat/"))
+        or request.accept_mimetypes.best == "application/json"
+    )
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -43,9 +49,15 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        if not _wants_json():
-            return exc
         status = exc.code or 500
+        if status < 400:
+            return exc
+        if not _wants_json():
+            page = make_response(render_error_page(status, exc.description))
+            for name, value in exc.get_headers():  # e.g. Allow of a 405
+                if name.lower() != "content-type":
+                    page.headers[name] = value
+            return page
         message = _HTTP_MESSAGES.get(status, exc.description or "请求失败")
         return jsonify({"error": exc.name.lower().replace(" ", "_"), "message": message}), status
 
@@ -54,7 +66,7 @@ def register_error_handlers(app: Flask) -> None:
         app.logger.exception("unhandled error on %s", request.path)
         if _wants_json():
             return jsonify({"error": "internal_error", "message": _HTTP_MESSAGES[500]}), 500
-        return "服务器内部错误，请稍后再试", 500
+        return render_error_page(500)
 
 
 def json_body() -> dict[str, Any]:

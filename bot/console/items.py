@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from datetime import date
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -16,6 +15,7 @@ from bot.console import forms
 from bot.console.blueprint import CURATORS, EDITORS, REVIEWERS, bp
 from bot.console.publishing import index_state, request_reindex
 from bot.db import get_db
+from bot.localtime import to_local
 from knowledge_base import store, workflow
 from knowledge_base.departments import DEPARTMENTS
 from knowledge_base.formats.documents import DOCUMENT_SUFFIXES, read_document
@@ -44,7 +44,7 @@ def _matches(item: Item, args: dict[str, str]) -> bool:
     """The list filters: status, department, tag, updated-on range and free text."""
     query = args.get("q", "").strip()
     text = f"{item.external_id} {item.title} {item.question or ''} {' '.join(item.alt_questions)}"
-    updated = item.updated_at.date() if item.updated_at else None
+    updated = to_local(item.updated_at).date() if item.updated_at else None
     return (
         (not args.get("status") or item.status == args["status"])
         and (not args.get("department") or item.department == args["department"])
@@ -280,8 +280,3 @@ def item_retire(item_id: int):
 def item_rollback(item_id: int):
     return _transition(item_id, lambda db, item: workflow.roll_back(db, item, _actor()),
                        "已按所选版本创建草稿，提交审核后生效。")
-
-
-@bp.app_template_filter("day")
-def _day(value: date | None) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
