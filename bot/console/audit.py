@@ -15,6 +15,7 @@ from sqlalchemy import Select, select
 from bot.auth import role_required
 from bot.console.blueprint import CURATORS, bp
 from bot.db import get_db
+from bot.localtime import local_midnight
 from knowledge_base.models import AuditEntry
 
 PAGE_SIZE = 100
@@ -36,7 +37,7 @@ def _filtered() -> Select[tuple[AuditEntry]]:
             day = date.fromisoformat(args.get(name, ""))
         except ValueError:
             continue
-        query = query.where(compare(day + timedelta(days=1) if name == "until" else day))
+        query = query.where(compare(local_midnight(day + timedelta(days=1) if name == "until" else day)))
     return query.order_by(AuditEntry.id.desc())
 
 

@@ -99,3 +99,18 @@ def test_deadlines_carry_their_date(console_app, signed_in):
     open_case(console_app, "due-1", "个税怎么退", "user_request", "shuiwu")
     page = signed_in("tax", department="shuiwu").get("/operator/").get_data(as_text=True)
     assert re.search(r"首响 \d\d-\d\d \d\d:\d\d 前", page)
+
+
+def test_the_audit_date_filter_uses_the_display_zones_days(console_app, signed_in):
+    late_evening_utc = datetime(2026, 3, 1, 17, 0, tzinfo=timezone.utc)  # 03-02 01:00 Beijing
+    with session_scope(console_app.extensions["wenzheng.sessions"]) as db:
+        db.add(AuditEntry(at=late_evening_utc, actor="ed", action="create",
+                          external_id="faq-midnight", item_id=None, detail={}))
+        db.commit()
+    client = signed_in("root", "admin")
+
+    on_the_2nd = client.get("/console/audit?since=2026-03-02&until=2026-03-02")
+    on_the_1st = client.get("/console/audit?since=2026-03-01&until=2026-03-01")
+
+    assert "faq-midnight" in on_the_2nd.get_data(as_text=True)
+    assert "faq-midnight" not in on_the_1st.get_data(as_text=True)
