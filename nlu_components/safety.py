@@ -31,7 +31,7 @@ _SELF_HARM = (
     "割腕|[我俺](?:真的|很|好)?(?:想|要|准备|打算|决定)(?:去)?(?:自杀|自殺|跳楼|跳樓|跳河|上吊|服毒|"
     "喝农药|吃安眠药|死)|"
     "遗书|遺書|遗言|遺言|先走一步|一睡不醒|不想再醒|不想醒来|自我了断|了断自己|想解脱|"
-    "撑不下去|撐不下去|[吞吃]了?(?:一把|一瓶|一整瓶|半瓶|好多|很多)药|攒.{0,3}药|"
+    "撑不下去|撐不下去|[吞吃]了?(?:一把|一瓶|一整瓶|半瓶|好多|很多)药|攒.{0,3}药|药.{0,3}攒|"
     "[捅割划伤]自己|把自己.{0,2}[割划伤]|跳下去|往下跳|见不到我|最后一次跟|"
     "照顾好?(?:我的|孩子|我妈|我爸|家人)"
 )
@@ -65,11 +65,16 @@ POLICY_CONTEXT = re.compile(
 )
 
 
+def asks_about_policy(text: str) -> bool:
+    """True when ``text`` asks about a rule, a benefit or a procedure."""
+    return POLICY_CONTEXT.search(text) is not None
+
+
 def is_safety_message(text: str) -> bool:
     """True when ``text`` names a danger to someone's life or safety."""
     if DANGER_PATTERN.search(text):
         return True
-    return AMBIGUOUS_PATTERN.search(text) is not None and POLICY_CONTEXT.search(text) is None
+    return AMBIGUOUS_PATTERN.search(text) is not None and not asks_about_policy(text)
 
 
 @cache
