@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
 from sqlalchemy import select
@@ -40,3 +42,42 @@ def effective_since(item: Item) -> date:
     if item.published_at is not None:
         return item.published_at.date()
     return item.published_on or date.min
+
+
+def force_label(item: Item, today: date | None = None) -> str:
+    """未生效（… 起） / 已失效（… 起） for a revision whose dates keep it out of force today."""
+    today = today or date.today()
+    if item.effective_on is not None and item.effective_on > today:
+        return f"未生效（{item.effective_on.isoformat()} 起）"
+    if item.expires_on is not None and today >= item.expires_on:
+        return f"已失效（{item.expires_on.isoformat()} 起）"
+    return ""
+
+
+_CN_DIGITS = {c: n for n, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "О": 0}
+_NUMBER = r"[0-9]{1,4}|[〇○零一二三四五六七八九十]{1,4}"
+_IN_FORCE_FROM = re.compile(
+    rf"(?P<y>{_NUMBER})\s*年\s*(?P<m>{_NUMBER})\s*月\s*(?P<d>{_NUMBER})\s*日\s*起?\s*(?:正式)?"
+    r"(?:施行|实施|生效|执行)"
+)
+
+
+def _cn_number(text: str) -> int:
+    """2027, 二〇二七, 十二, 二十一 → int (years digit by digit, days and months by tens)."""
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return int("".join(str(_CN_DIGITS[c]) for c in text))
+
+
+def effective_date_in(text: str) -> date | None:
+    """The date a document says it takes effect (…自2027年1月1日起施行), the last one stated."""
+    found = None
+    for match in _IN_FORCE_FROM.finditer(unicodedata.normalize("NFKC", text)):
+        try:
+            found = date(*(_cn_number(match[key]) for key in ("y", "m", "d")))
+        except (KeyError, ValueError):
+            continue
+    return found
