@@ -35,6 +35,15 @@ def in_force(session: Session, today: date | None = None) -> list[Item]:
     return [item for _, _, item in sorted(winners.values(), key=lambda w: w[2].external_id)]
 
 
+def scheduled(session: Session, today: date | None = None) -> list[Item]:
+    """Published revisions that take effect after ``today`` (not searchable by citizens yet)."""
+    today = today or date.today()
+    return list(session.scalars(
+        select(Item).where(Item.status == Status.PUBLISHED, Item.effective_on > today)
+        .options(selectinload(Item.chunks)).order_by(Item.effective_on)
+    ))
+
+
 def effective_since(item: Item) -> date:
     """The effective date, else the publication date (a just-published item counts today)."""
     if item.effective_on is not None:
