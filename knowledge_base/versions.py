@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from knowledge_base.models import Item, Status
+from knowledge_base.text import CN_DIGITS, cn_number
 
 
 def in_force(session: Session, today: date | None = None) -> list[Item]:
@@ -63,7 +64,6 @@ def force_label(item: Item, today: date | None = None) -> str:
     return ""
 
 
-_CN_DIGITS = {c: n for n, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "О": 0}
 _NUMBER = r"[0-9]{1,4}|[〇○零一二三四五六七八九十]{1,4}"
 _IN_FORCE_FROM = re.compile(
     rf"(?P<y>{_NUMBER})\s*年\s*(?P<m>{_NUMBER})\s*月\s*(?P<d>{_NUMBER})\s*日\s*起?\s*(?:正式)?"
@@ -71,14 +71,12 @@ _IN_FORCE_FROM = re.compile(
 )
 
 
-def _cn_number(text: str) -> int:
-    """2027, 二〇二七, 十二, 二十一 → int (years digit by digit, days and months by tens)."""
-    if text.isdigit():
-        return int(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-    return int("".join(str(_CN_DIGITS[c]) for c in text))
+def _date_number(text: str) -> int:
+    """2027, 二〇二七 (years are read digit by digit), 十二, 二十一 → int."""
+    text = text.replace("○", "〇")
+    if text.isdigit() or "十" in text:
+        return cn_number(text)
+    return int("".join(str(CN_DIGITS[char]) for char in text))
 
 
 def effective_date_in(text: str) -> date | None:
@@ -86,7 +84,7 @@ def effective_date_in(text: str) -> date | None:
     found = None
     for match in _IN_FORCE_FROM.finditer(unicodedata.normalize("NFKC", text)):
         try:
-            found = date(*(_cn_number(match[key]) for key in ("y", "m", "d")))
+            found = date(*(_date_number(match[key]) for key in ("y", "m", "d")))
         except (KeyError, ValueError):
             continue
     return found

@@ -19,6 +19,7 @@ from bot.db import get_db
 from knowledge_base import store, workflow
 from knowledge_base.departments import DEPARTMENTS
 from knowledge_base.formats.documents import DOCUMENT_SUFFIXES, read_document
+from knowledge_base.formats.faq import split_tags
 from knowledge_base.models import AuditEntry, Item, Kind, Status
 from knowledge_base.records import BadImportFile, ItemData
 from knowledge_base.versions import effective_date_in
@@ -131,7 +132,7 @@ def _edited(item: Item | None) -> ItemData:
         title=forms.text(request.form, "title", "标题", required=True),
         body=forms.text(request.form, "body", "正文", required=True),
         department=forms.text(request.form, "department", "部门") or None,
-        tags=forms.tags(forms.text(request.form, "tags", "标签")),
+        tags=split_tags(forms.text(request.form, "tags", "标签")),
         source_title=forms.text(request.form, "source_title", "依据来源") or None,
         url=forms.text(request.form, "url", "官方链接") or None,
         effective_on=effective, expires_on=expires,

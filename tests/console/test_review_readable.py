@@ -24,7 +24,13 @@ def published_faq(app):
     post(editor, f"/console/items/{item.id}/submit")
     reviewer.get("/console/review")
     post(reviewer, f"/console/items/{item.id}/approve", confirmed="1")
+    settle(app)
     return editor, reviewer, item.id
+
+
+def settle(app) -> None:
+    """Wait for the background rebuild a publication started (no thread outlives the test)."""
+    app.extensions["wenzheng.retrieval"].rebuild(wait=True)
 
 
 def test_one_added_sentence_is_one_insertion_not_a_paragraph_replaced():
@@ -57,6 +63,7 @@ def test_reviewer_sees_the_revision_side_by_side_and_must_confirm(app):
     assert items_of(app)[-1].status == Status.REVIEW
     post(reviewer, f"/console/items/{draft_id}/approve", confirmed="1")
     assert items_of(app)[-1].status == Status.PUBLISHED
+    settle(app)
 
 
 def test_staff_pages_name_actions_fields_and_roles_in_chinese(app):
@@ -123,6 +130,7 @@ def test_upload_reads_the_effective_date_and_a_future_document_is_not_called_liv
     post(editor, f"/console/items/{item.id}/submit")
     reviewer.get("/console/review")
     post(reviewer, f"/console/items/{item.id}/approve", confirmed="1")
+    settle(app)
     page = reviewer.get(f"/console/items/{item.id}").text
     assert "未生效（2047-01-01 起），在此之前不会被检索" in page and "已进入线上索引" not in page
     assert "未生效（2047-01-01 起）" in reviewer.get("/console/items").text
