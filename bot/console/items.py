@@ -159,7 +159,8 @@ def faq_new():
         return _save(None)
     # A gap cluster opens this form pre-filled with its questions.
     prefill = {"question": request.args.get("question", ""),
-               "alt_questions": "\n".join(request.args.getlist("alt"))}
+               "alt_questions": "\n".join(request.args.getlist("alt")),
+               "department": request.args.get("department", "")}
     return _render_form(None, prefill)
 
 

@@ -84,3 +84,47 @@ def test_attaching_a_gap_to_an_existing_faq_makes_a_draft_for_review(app):
         assert [r.status for r in revisions] == [Status.PUBLISHED, Status.DRAFT]
         assert revisions[1].alt_questions == PERMIT
         assert revisions[0].alt_questions == []  # citizens see no change before review
+
+
+UNRELATED = ["驾照到期了怎么换证", "身份证过期了怎么办"]
+FOLLOW_UP = "灵活就业人员怎么交社保？那医保呢？可以在网上办吗？断缴了怎么补？"
+
+
+def test_unrelated_or_run_together_questions_are_not_one_gap():
+    class Log:  # the fields find_gaps reads
+        def __init__(self, query: str) -> None:
+            self.query, self.created_at = query, utcnow()
+            self.handed_off, self.helpful, self.decision = True, None, "handoff"
+
+    def embed(texts):  # the worst case: the embedding calls every pair the same need
+        import numpy as np
+        return np.ones((len(texts), 4), dtype=np.float32) / 2.0
+
+    gaps = find_gaps([Log(q) for q in [*UNRELATED, FOLLOW_UP, *WITHDRAW]], embed)
+    assert sorted(sorted(gap["questions"]) for gap in gaps) == sorted(
+        [sorted(WITHDRAW), [UNRELATED[0]], [UNRELATED[1]]])  # no run-together follow-up
+
+
+def test_new_faq_from_a_gap_has_close_alternates_and_a_department_and_can_be_dismissed(app):
+    _seed(app)
+    editor = logged_in(app, "ed", "editor")
+    page = editor.get("/console/gaps").text
+    link = page.split('href="/console/faq/new?', 1)[1].split('"', 1)[0]
+    form = editor.get("/console/faq/new?" + link.replace("&amp;", "&")).text
+    assert f'value="{WITHDRAW[0]}"' in form
+    assert '<option selected>公积金</option>' in form
+
+    response = editor.post("/console/faq/new", data={
+        "question": WITHDRAW[0], "body": "登录公积金网上服务大厅申请提取。",
+        "csrf_token": csrf_of(editor)})
+    assert response.status_code == 302
+    page = editor.get("/console/gaps").text
+    assert f"已有草稿：{WITHDRAW[0]}" in page
+
+    response = editor.post("/console/gaps/dismiss", data={
+        "questions": PERMIT, "reason": "居住证由公安窗口答复，不进知识库",
+        "csrf_token": csrf_of(editor)})
+    assert response.status_code == 302
+    page = editor.get("/console/gaps").text
+    assert "已忽略" in page and "居住证由公安窗口答复" in page
+    assert all(f"<li>{q}</li>" not in page for q in PERMIT)  # remembered: not listed again
