@@ -67,6 +67,17 @@ def test_reviewer_reads_the_change_first_and_confirms_before_publishing(live_ser
     page.get_by_text("审核通过，已发布").wait_for()
     live_server.app.extensions["wenzheng.retrieval"].rebuild(wait=True)
 
+    # The draft preview says it is working (and for how long) while its index is built.
+    page.get_by_role("link", name="命中测试").click()
+    page.get_by_label("问题").fill("公积金交多少")
+    page.get_by_label("范围").select_option("drafts")
+    page.evaluate("document.getElementById('test-form').addEventListener("
+                  "'submit', event => event.preventDefault(), {once: true})")  # hold the page
+    page.get_by_role("button", name="测试").click()
+    assert "正在生成含草稿的预览索引" in page.locator("#test-progress").inner_text()
+    page.get_by_role("button", name="测试").click()
+    page.locator("#decision").wait_for()
+
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_lists_and_audit_log_fit_the_screen_and_speak_chinese(live_server, chromium, width):
