@@ -177,8 +177,10 @@ def gap_list():
 @role_required(*EDITORS)
 def gap_dismiss():
     """Set a gap aside with a reason; its questions stay out of the list from now on."""
-    reason = request.form.get("reason", "").strip()[:500]
-    questions = [q.strip() for q in request.form.getlist("questions") if q.strip()][:200]
+    # PostgreSQL refuses NUL characters in text: they are dropped, not stored.
+    reason = request.form.get("reason", "").replace("\x00", "").strip()[:500]
+    questions = [q.replace("\x00", "").strip() for q in request.form.getlist("questions")]
+    questions = [q for q in questions if q][:200]
     if not reason or not questions:
         flash("请填写忽略原因。", "error")
         return redirect(url_for("console.gap_list"))

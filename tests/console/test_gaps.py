@@ -7,12 +7,13 @@ from datetime import timedelta
 from auth.helpers import csrf_of, logged_in
 from sqlalchemy import select
 
-from bot.console.gaps import find_gaps, gap_logs
-from bot.models import QueryLog
+from bot.console.gaps import dismissed_questions, find_gaps, gap_logs
+from bot.models import GapDismissal, QueryLog
 from knowledge_base import workflow
 from knowledge_base.db import session_scope, utcnow
 from knowledge_base.models import Item, Kind, Status
 from knowledge_base.records import ItemData
+from knowledge_base.text import search_key
 
 WITHDRAW = ["怎么提取住房公积金", "公积金提取需要什么材料", "住房公积金怎么取出来", "公积金怎么提现"]
 PERMIT = ["居住证怎么办理", "办理居住证需要哪些材料", "外地人怎么办居住证", "居住证在哪里办"]
@@ -128,3 +129,16 @@ def test_new_faq_from_a_gap_has_close_alternates_and_a_department_and_can_be_dis
     page = editor.get("/console/gaps").text
     assert "已忽略" in page and "居住证由公安窗口答复" in page
     assert all(f"<li>{q}</li>" not in page for q in PERMIT)  # remembered: not listed again
+
+
+def test_dismissing_is_stored_in_both_databases_even_with_a_nul_character(make_app, database_url):
+    app = make_app(DATABASE_URL=database_url)
+    editor = logged_in(app, "ed", "editor")
+    editor.get("/console/transfer")
+    response = editor.post("/console/gaps/dismiss", data={
+        "questions": UNRELATED, "reason": "不属于本平台\x00业务", "csrf_token": csrf_of(editor)})
+    assert response.status_code == 302
+    with session_scope(app.extensions["wenzheng.sessions"]) as db:
+        [row] = db.scalars(select(GapDismissal)).all()
+        assert row.reason == "不属于本平台业务" and row.questions == UNRELATED and row.actor == "ed"
+        assert dismissed_questions(db) == {search_key(q) for q in UNRELATED}
