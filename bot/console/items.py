@@ -96,11 +96,12 @@ def item_detail(item_id: int):
         select(AuditEntry).where(AuditEntry.external_id == item.external_id)
         .order_by(AuditEntry.id.desc()).limit(100)
     ).all()
+    latest = workflow.latest_in_line(db, item)
     return render_template(
         "console/item.html", item=item, history=history, audit=audit, kinds=KIND_LABELS,
-        statuses=STATUS_LABELS, latest=workflow.latest_in_line(db, item),
+        statuses=STATUS_LABELS, latest=latest,
         authors=workflow.authors_of(db, item), index=index_state(db, item),
-        change=change_of(db, item) if item.id == workflow.latest_in_line(db, item).id else None,
+        change=change_of(db, item) if item.id == latest.id else None,
     )
 
 

@@ -14,8 +14,8 @@ from knowledge_base.models import Status
 ADDED = "灵活就业人员也可以在居住地参保。"
 
 
-def published_faq(app):
-    """A FAQ written by 'ed' and approved by 'rev'; returns both clients and its id."""
+def submitted_faq(app):
+    """A FAQ written and submitted by 'ed'; returns the editor's and reviewer's clients and it."""
     editor = logged_in(app, "ed", "editor")
     reviewer = logged_in(app, "rev", "reviewer")
     editor.get("/console/faq/new")
@@ -23,6 +23,12 @@ def published_faq(app):
     [item] = items_of(app)
     post(editor, f"/console/items/{item.id}/submit")
     reviewer.get("/console/review")
+    return editor, reviewer, item
+
+
+def published_faq(app):
+    """The submitted FAQ approved by 'rev'; returns both clients and its id."""
+    editor, reviewer, item = submitted_faq(app)
     post(reviewer, f"/console/items/{item.id}/approve", confirmed="1")
     settle(app)
     return editor, reviewer, item.id
@@ -101,13 +107,7 @@ def test_editor_can_withdraw_and_delete_a_draft_but_never_a_published_item(app):
 
 
 def test_a_rejected_draft_says_so_with_the_reason_in_the_list(app):
-    editor = logged_in(app, "ed", "editor")
-    reviewer = logged_in(app, "rev", "reviewer")
-    editor.get("/console/faq/new")
-    post(editor, "/console/faq/new", **FAQ_FORM)
-    [item] = items_of(app)
-    post(editor, f"/console/items/{item.id}/submit")
-    reviewer.get("/console/review")
+    editor, reviewer, item = submitted_faq(app)
     post(reviewer, f"/console/items/{item.id}/reject", comment="缺少政策依据链接")
     listing = editor.get("/console/items").text
     assert "已驳回" in listing and "退回原因：缺少政策依据链接" in listing
