@@ -10,6 +10,8 @@ from bot.chat.privacy import mask
 from bot.db import get_db
 from bot.errors import ApiError, json_body
 from bot.models import QueryLog
+from generation.client import LLMSettings
+from generation.composer import ground
 from retrieval.service import RetrievalService
 
 bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
@@ -69,7 +71,12 @@ def answer():
     session_id = data.get("session_id")
     if session_id is not None and not isinstance(session_id, str):
         raise ApiError(422, "invalid_session_id", "session_id 必须是字符串")
-    result = _engine().answer(_query(data), history=_history(data), pick=_pick(data))
+    query, history = _query(data), _history(data)
+    generate = current_app.config["GENERATION_ENABLED"]
+    result = _engine().answer(query, history=history, pick=_pick(data), with_sources=generate)
+    if generate:
+        chosen = result.pop("sources")
+        result = ground(result, query, history, chosen, LLMSettings.from_config(current_app.config))
     _log_query(result, session_id)
     return jsonify(result)
 
