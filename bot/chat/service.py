@@ -162,6 +162,8 @@ def _relay_to_rasa(db: Session, conversation: Conversation, text: str) -> list[M
                         "citations": reply["citations"],
                         "buttons": reply["buttons"],
                         "candidates": reply["candidates"],
+                        # Reviewers audit generated answers from the stored line.
+                        **({"generation": reply["generation"]} if "generation" in reply else {}),
                     },
                     decision=reply["decision"],
                     confidence=reply["confidence"],
