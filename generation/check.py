@@ -22,7 +22,7 @@ MIN_KEPT_SHARE = 0.5  # share of the answer's characters that must survive the c
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]*(?:\s*\[\d+\])*[。！？!?；;]*")
 _MARKER = re.compile(r"\[(\d+)\]")
 _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
-_UNIT = r"(?:个工作日|工作日|个自然日|自然日|个月|周岁|小时|分钟|年|月|日|天|周|元|%|岁|次|倍|人|平方米|公里|号)"
+_UNIT = r"(?:个工作日|工作日|个自然日|自然日|个月|周岁|小时|分钟|年|月|日|天|周|元|%|‰|‱|岁|次|倍|人|平方米|公里|号)"
 _NUMBER = re.compile(rf"\d+(?:\.\d+)?(?:{_UNIT})?")
 _DOCUMENT = re.compile(r"《[^》]{1,60}》")
 _ARTICLE = re.compile(r"第\d+[条款项章节]")
@@ -104,7 +104,7 @@ def facts(sentence: str) -> list[str]:
     return found + _NUMBER.findall(stripped)
 
 
-def _missing_facts(sentence: str, cited: str) -> list[str]:
+def missing_facts(sentence: str, cited: str) -> list[str]:
     missing = []
     for fact in facts(sentence):
         if fact.startswith("《"):
@@ -118,7 +118,9 @@ def _missing_facts(sentence: str, cited: str) -> list[str]:
     return missing
 
 
-def check_sentence(sentence: str, sources: dict[int, Source]) -> Verdict:
+def check_sentence(
+    sentence: str, sources: dict[int, Source], min_support: float = MIN_SUPPORT
+) -> Verdict:
     markers = {int(n) for n in _MARKER.findall(sentence)}
     verdict = Verdict(sentence=sentence, ok=False)
     if not markers:
@@ -131,19 +133,19 @@ def check_sentence(sentence: str, sources: dict[int, Source]) -> Verdict:
     cited = "\n".join(sources[n].cited_text for n in sorted(markers))
     text = normalise(sentence).lower()
     verdict.support = round(support(text, cited), 3)
-    if verdict.support < MIN_SUPPORT:
+    if verdict.support < min_support:
         verdict.reasons.append(f"来源支持不足（{verdict.support:.2f}）")
-    missing = _missing_facts(text, cited)
+    missing = missing_facts(text, cited)
     if missing:
         verdict.reasons.append("来源中没有：" + "、".join(missing))
     verdict.ok = not verdict.reasons
     return verdict
 
 
-def check(answer: str, sources: list[Source]) -> CheckResult:
+def check(answer: str, sources: list[Source], min_support: float = MIN_SUPPORT) -> CheckResult:
     """Every sentence of ``answer`` judged against the sources it cites."""
     given = {s.n: s for s in sources}
-    verdicts = [check_sentence(s, given) for s in sentences(answer)]
+    verdicts = [check_sentence(s, given, min_support) for s in sentences(answer)]
     total = sum(len(v.sentence) for v in verdicts)
     kept = sum(len(v.sentence) for v in verdicts if v.ok)
     return CheckResult(verdicts=verdicts, kept_share=kept / total if total else 0.0)

@@ -10,6 +10,8 @@ import cn2an  # well-kept Chinese-numeral converter: 十五 -> 15, 二〇二四 
 
 _WAN = re.compile(r"(\d+(?:\.\d+)?)万")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+# cn2an writes 百分之八 as 8% but leaves 千分之/万分之: per mille and per ten thousand signs.
+_PER = re.compile(r"(千|万)分之(\d+(?:\.\d+)?)")
 # Words whose 一/万 is not a quantity; kept out of the numeral conversion.
 _IDIOMS = ("一下", "一起", "一般", "一致", "一律", "一并", "统一", "唯一", "之一", "一些", "进一步",
            "一旦", "一定", "一直", "一样", "万一", "一次性", "同一", "一切", "一方", "每一")
@@ -32,4 +34,5 @@ def normalise(text: str) -> str:
         text = cn2an.transform(text, "cn2an")
     text = _RESTORED.sub(lambda m: _RESTORE[m.group(0)], text)
     text = _THOUSANDS.sub("", text)
+    text = _PER.sub(lambda m: m.group(2) + ("‰" if m.group(1) == "千" else "‱"), text)
     return _WAN.sub(_wan, text)
