@@ -66,6 +66,16 @@ def _record(model: str, checked: CheckResult | None, fallback: str | None) -> di
     }
 
 
+def ground_if_enabled(
+    result: dict[str, Any], question: str, history: list[str], config: dict[str, Any]
+) -> dict[str, Any]:
+    """The app's answer step: ``result`` (asked ``with_sources``) grounded when enabled."""
+    chosen = result.pop("sources", [])
+    if not config["GENERATION_ENABLED"]:
+        return result
+    return ground(result, question, history, chosen, LLMSettings.from_config(config))
+
+
 def ground(
     result: dict[str, Any],
     question: str,

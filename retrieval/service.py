@@ -220,10 +220,12 @@ class RetrievalService:
                 return Candidate(chunk)
         return None
 
-    def preview(self, session: Session, query: str, drafts: bool = True) -> dict[str, Any]:
+    def preview(
+        self, session: Session, query: str, drafts: bool = True, with_sources: bool = False
+    ) -> dict[str, Any]:
         """Search and answer as citizens would see it — over drafts too, before publishing."""
         searcher = self._draft_searcher(session) if drafts else None
-        result = self.answer(query, searcher=searcher)
+        result = self.answer(query, searcher=searcher, with_sources=with_sources)
         result["over"] = "drafts" if drafts else "published"
         return result
 

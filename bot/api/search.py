@@ -10,8 +10,7 @@ from bot.chat.privacy import mask
 from bot.db import get_db
 from bot.errors import ApiError, json_body
 from bot.models import QueryLog
-from generation.client import LLMSettings
-from generation.composer import ground
+from generation.composer import ground_if_enabled
 from retrieval.service import RetrievalService
 
 bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
@@ -72,11 +71,11 @@ def answer():
     if session_id is not None and not isinstance(session_id, str):
         raise ApiError(422, "invalid_session_id", "session_id 必须是字符串")
     query, history = _query(data), _history(data)
-    generate = current_app.config["GENERATION_ENABLED"]
-    result = _engine().answer(query, history=history, pick=_pick(data), with_sources=generate)
-    if generate:
-        chosen = result.pop("sources")
-        result = ground(result, query, history, chosen, LLMSettings.from_config(current_app.config))
+    config = current_app.config
+    result = _engine().answer(
+        query, history=history, pick=_pick(data), with_sources=config["GENERATION_ENABLED"]
+    )
+    result = ground_if_enabled(result, query, history, config)
     _log_query(result, session_id)
     return jsonify(result)
 

@@ -7,6 +7,7 @@ from flask import current_app, render_template, request
 from bot.auth import role_required
 from bot.console.blueprint import CURATORS, bp
 from bot.db import get_db
+from generation.composer import ground_if_enabled
 
 
 @bp.route("/test")
@@ -16,5 +17,10 @@ def test_panel():
     drafts = request.args.get("over") == "drafts"
     result = None
     if query:
-        result = current_app.extensions["wenzheng.retrieval"].preview(get_db(), query, drafts=drafts)
+        config = current_app.config
+        result = current_app.extensions["wenzheng.retrieval"].preview(
+            get_db(), query, drafts=drafts, with_sources=config["GENERATION_ENABLED"]
+        )
+        # With generation on, the panel shows the generated answer, its check and the quote.
+        result = ground_if_enabled(result, query, [], config)
     return render_template("console/test_panel.html", query=query, drafts=drafts, result=result)
