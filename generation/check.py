@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from generation.normalise import normalise
 
@@ -38,7 +39,7 @@ class Source:
     locator: str
     text: str
 
-    @property
+    @cached_property
     def cited_text(self) -> str:
         return normalise(f"《{self.title}》{self.locator}\n{self.text}").lower()
 
