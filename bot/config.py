@@ -63,7 +63,9 @@ DEFAULTS: dict[str, Any] = {
     "GENERATION_BASE_URL": "",
     "GENERATION_MODEL": "",
     "GENERATION_API_KEY": "",
-    "GENERATION_TIMEOUT": 15.0,
+    # Whole completion; keep it below the action server's WENZHENG_ANSWER_TIMEOUT (5 s), or
+    # raise that too, else a slow model turns into the "engine down" apology.
+    "GENERATION_TIMEOUT": 3.0,
     "GENERATION_MAX_TOKENS": 400,
 }
 
