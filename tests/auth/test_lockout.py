@@ -171,3 +171,13 @@ def test_same_site_next_still_works(app):
     assert login(client, "zhang").status_code == 302
     response = client.get("/auth/login", query_string={"next": "/console/items?q=社保 医保"})
     assert response.headers["Location"].startswith("/console/items?q=")
+
+
+def test_an_admin_can_lift_a_lock_at_once(lock_app):
+    make_user(lock_app, "admin4", "admin")
+    for _ in range(3):
+        attempt(lock_app, "admin4", WRONG)
+    assert attempt(lock_app, "admin4", PASSWORD).status_code == 429
+    result = lock_app.test_cli_runner().invoke(args=["users", "unlock", "admin4"])
+    assert result.exit_code == 0 and "解除" in result.output
+    assert attempt(lock_app, "admin4", PASSWORD).status_code == 302

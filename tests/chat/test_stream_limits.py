@@ -34,6 +34,9 @@ def waitress_serving(app: Flask, threads: int = THREADS) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
+        # Let the streams run out (CHAT_STREAM_SECONDS) before the sockets go away, so no
+        # server thread outlives the test.
+        server.task_dispatcher.shutdown(cancel_pending=True, timeout=10)
         server.close()
 
 
@@ -43,6 +46,7 @@ def stream_app(make_app, database_url: str) -> Flask:
         DATABASE_URL=database_url,
         RASA_URL=closed_port_url(),
         CHAT_HEARTBEAT_SECONDS=0.3,
+        CHAT_STREAM_SECONDS=5,
         CHAT_STREAMS_MAX=3,
         CHAT_STREAMS_PER_IP=100,
         CHAT_STREAMS_PER_SESSION=100,

@@ -45,11 +45,15 @@ def test_no_token_in_the_process_list(live_stack: LiveStack):
         assert live_stack.rasa_token not in command and live_stack.internal_token not in command
 
 
-def test_a_configured_interface_is_used_for_the_action_server(tmp_path: Path):
-    env = stack_env(tmp_path / "home", WENZHENG_ACTIONS_HOST="0.0.0.0")
+@pytest.mark.parametrize(
+    ("configured", "expected"), [(None, "127.0.0.1"), ("0.0.0.0", "0.0.0.0")]
+)
+def test_the_action_server_listens_on_loopback_unless_configured(tmp_path: Path, configured, expected):
+    extra = {"WENZHENG_ACTIONS_HOST": configured} if configured else {}
+    env = stack_env(tmp_path / "home", **extra)
     supervised = SupervisedStack(env, only=["actions"])
     try:
         supervised.start()
-        assert listening(urlsplit(env["WENZHENG_ACTIONS_URL"]).port) == {"0.0.0.0"}
+        assert listening(urlsplit(env["WENZHENG_ACTIONS_URL"]).port) == {expected}
     finally:
         supervised.stop()
