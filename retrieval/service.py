@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from knowledge_base.models import Item, Status
 from knowledge_base.terms import policy_terms
-from knowledge_base.versions import in_force
+from knowledge_base.versions import in_force, scheduled
 from retrieval.answer import choice, compose
 from retrieval.config import PipelineConfig
 from retrieval.decision import ANSWER, Decision, decide
@@ -223,7 +223,8 @@ class RetrievalService:
         return result
 
     def _draft_searcher(self, session: Session) -> Searcher:
-        """A throw-away snapshot of what would be live if every draft were published."""
+        """A throw-away snapshot of what would be live if every draft were published (and every
+        publication not yet in force had taken effect)."""
         drafts = list(
             session.scalars(
                 select(Item)
@@ -237,6 +238,9 @@ class RetrievalService:
             return self._preview[1]
         latest = {d.external_id: d for d in drafts}
         items = [i for i in in_force(session) if i.external_id not in latest] + list(latest.values())
+        # Published but not in force yet (未生效): staff preview it as it will be answered.
+        shown = {i.external_id for i in items}
+        items += [i for i in scheduled(session) if i.external_id not in shown]
         snapshot = Snapshot.build(0, chunk_records(items), self.embedder, self.config)
         searcher = Searcher(snapshot, self.embedder, self.config)
         self._preview = (key, searcher)

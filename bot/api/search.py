@@ -90,9 +90,10 @@ def answer():
     session_id = data.get("session_id")
     if session_id is not None and not isinstance(session_id, str):
         raise ApiError(422, "invalid_session_id", "session_id 必须是字符串")
-    result = _engine().answer(_query(data), history=_history(data), pick=_pick(data))
+    question = _query(data)
+    result = _engine().answer(question, history=_history(data), pick=_pick(data))
     if session_id and _is_real_conversation(session_id):
-        _log_query(result, session_id)
+        _log_query(result, question, session_id)
     return jsonify(result)
 
 
@@ -105,14 +106,15 @@ def _is_real_conversation(session_id: str) -> bool:
     return get_db().scalar(select(Conversation.id).where(Conversation.session_id == session_id)) is not None
 
 
-def _log_query(result: dict[str, Any], session_id: str) -> None:
-    """Remember the question (personal numbers masked) for gap finding and the dashboard."""
+def _log_query(result: dict[str, Any], question: str, session_id: str) -> None:
+    """Remember the citizen's own question (personal numbers masked; not the follow-up
+    joined with earlier turns that the engine searched) for gap finding and the dashboard."""
     top = result["citations"][0]["source_id"] if result["citations"] else None
     db = get_db()
     db.add(
         QueryLog(
             session_id=session_id,
-            query=mask(result["query"]),
+            query=mask(question),
             decision=result["decision"],
             confidence=result["confidence"],
             top_source_id=top,
