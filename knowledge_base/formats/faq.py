@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge_base.departments import department_for
+from knowledge_base.formats.cells import neutralise_row
 from knowledge_base.formats.files import Row, parse_date, read_csv, read_jsonl, read_xlsx
 from knowledge_base.models import Item, Kind
 from knowledge_base.records import BadImportFile, ItemData
@@ -96,9 +97,9 @@ def write_faqs(items: list[Item], path: Path, fmt: str) -> int:
         with path.open("w", encoding="utf-8-sig", newline="") as stream:
             writer = csv.DictWriter(stream, fieldnames=COLUMNS)
             writer.writeheader()
-            writer.writerows(_flat(record) for record in records)
+            writer.writerows(neutralise_row(_flat(record)) for record in records)
     elif fmt == "xlsx":
-        _write_xlsx([_flat(record) for record in records], path)
+        _write_xlsx([neutralise_row(_flat(record)) for record in records], path)
     else:
         raise ValueError(f"unknown FAQ format {fmt!r}")
     return len(records)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from knowledge_base.formats.cells import restore
 from knowledge_base.records import BadImportFile
 from knowledge_base.text import UndecodableText, decode
 
@@ -85,6 +86,8 @@ def parse_date(value: Any, path: Path, row: int | None, name: str) -> date | Non
 
 
 def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return restore(value)
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, float) and value.is_integer():
@@ -93,4 +96,4 @@ def _cell(value: Any) -> Any:
 
 
 def _strip_keys(row: dict[str | None, Any]) -> dict[str, Any]:
-    return {(key or "").strip(): value for key, value in row.items() if key is not None}
+    return {(key or "").strip(): restore(value) for key, value in row.items() if key is not None}

@@ -1,0 +1,20 @@
+"""Fixtures of the content and data security tests (issue 14): a KB session on both stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.orm import Session
+
+from knowledge_base.db import create_schema, make_engine, make_session_factory
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Session]:
+    engine = make_engine(database_url)
+    create_schema(engine)
+    session = make_session_factory(engine)()
+    yield session
+    session.close()
+    engine.dispose()
