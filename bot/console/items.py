@@ -130,7 +130,7 @@ def _edited(item: Item | None) -> ItemData:
         department=forms.text(request.form, "department", "部门") or None,
         tags=forms.tags(forms.text(request.form, "tags", "标签")),
         source_title=forms.text(request.form, "source_title", "依据来源") or None,
-        url=forms.text(request.form, "url", "官方链接") or None,
+        url=forms.url(request.form),
         effective_on=effective, expires_on=expires,
     )
     return data
@@ -199,7 +199,7 @@ def document_upload():
             "external_id": forms.text(request.form, "external_id", "条目编号"),
             "version_label": forms.text(request.form, "version_label", "版本"),
             "department": forms.text(request.form, "department", "部门"),
-            "url": forms.text(request.form, "url", "官方链接"),
+            "url": forms.url(request.form),
             "effective_on": effective, "expires_on": expires,
         }
         data.update({k: v for k, v in overrides.items() if v})  # type: ignore[typeddict-item]

@@ -16,7 +16,14 @@ from typing import Any
 
 from knowledge_base.departments import department_for
 from knowledge_base.formats.cells import neutralise_row
-from knowledge_base.formats.files import Row, parse_date, read_csv, read_jsonl, read_xlsx
+from knowledge_base.formats.files import (
+    Row,
+    parse_date,
+    parse_url,
+    read_csv,
+    read_jsonl,
+    read_xlsx,
+)
 from knowledge_base.models import Item, Kind
 from knowledge_base.records import BadImportFile, ItemData
 from knowledge_base.text import clean, one_line, search_key
@@ -68,7 +75,7 @@ def faq_item(record: dict[str, Any], path: Path, row: int) -> ItemData:
         department=one_line(record.get("department")) or department_for(question + answer),
         tags=_listing(record.get("tags"), TAG_SEPARATORS),
         source_title=one_line(record.get("source_title")) or None,
-        url=one_line(record.get("url")) or None,
+        url=parse_url(record.get("url"), path, row),
         effective_on=parse_date(record.get("effective"), path, row, "effective"),
         expires_on=parse_date(record.get("expires"), path, row, "expires"),
     )

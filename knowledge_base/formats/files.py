@@ -12,7 +12,8 @@ from typing import Any
 
 from knowledge_base.formats.cells import restore
 from knowledge_base.records import BadImportFile
-from knowledge_base.text import UndecodableText, decode
+from knowledge_base.text import UndecodableText, decode, one_line
+from knowledge_base.urls import UnsafeUrl, source_url
 
 Row = tuple[int, dict[str, Any]]  # (row number as the user sees it, values)
 
@@ -83,6 +84,14 @@ def parse_date(value: Any, path: Path, row: int | None, name: str) -> date | Non
         return date.fromisoformat(str(value).strip())
     except ValueError:
         raise BadImportFile(path, f"{name} 不是有效日期（应为 YYYY-MM-DD）：{value}", row) from None
+
+
+def parse_url(value: Any, path: Path, row: int | None, name: str = "url") -> str | None:
+    """A source link of a row: http(s) only (`knowledge_base.urls`); empty means none."""
+    try:
+        return source_url(one_line(str(value or "")), f"官方链接（{name}）")
+    except UnsafeUrl as error:
+        raise BadImportFile(path, str(error), row) from None
 
 
 def _cell(value: Any) -> Any:

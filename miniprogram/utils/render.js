@@ -17,6 +17,11 @@ function citationLabel(citation) {
   return `${title}${citation.locator || ""}` || "来源";
 }
 
+// Only an http(s) address is shown as a link to copy (a planted javascript: is dropped).
+function safeUrl(url) {
+  return typeof url === "string" && /^https?:\/\/[^\s\u0000-\u001f]+$/i.test(url.trim()) ? url.trim() : "";
+}
+
 function toView(message) {
   return {
     id: message.id,
@@ -28,7 +33,7 @@ function toView(message) {
       n: c.n,
       label: citationLabel(c),
       version: c.version || "",
-      url: c.url || "",
+      url: safeUrl(c.url),
       snippet: c.snippet || "",
       open: false,
     })),
@@ -75,5 +80,6 @@ module.exports = {
   lastId,
   mergeMessages,
   ratingPayload,
+  safeUrl,
   toView,
 };

@@ -9,6 +9,10 @@ from sqlalchemy.orm import Session
 
 from knowledge_base.db import create_schema, make_engine, make_session_factory
 
+# Fixtures of other areas these tests reuse: Chromium on a live server, the fake WeChat.
+from tests.browser.conftest import browser_page, chromium, live_server  # noqa: F401
+from tests.wechat.conftest import fake_wechat, wechat_app, wechat_settings  # noqa: F401
+
 
 @pytest.fixture
 def db(database_url: str) -> Iterator[Session]:
