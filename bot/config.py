@@ -44,6 +44,9 @@ DEFAULTS: dict[str, Any] = {
     "WECHAT_TOKEN": "",
     "WECHAT_ENCODING_AES_KEY": "",
     "WECHAT_API_BASE": "https://api.weixin.qq.com",
+    # A signed push older or newer than this (seconds) is refused, and its nonce is
+    # remembered for twice as long so a captured push cannot be replayed.
+    "WECHAT_TIMESTAMP_WINDOW": 300,
     # Threads answering pushed WeChat messages (each may wait on Rasa and the send API).
     "WECHAT_WORKERS": 4,
 }

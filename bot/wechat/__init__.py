@@ -7,6 +7,7 @@ from flask import Flask
 from bot.channels import register_sender
 from bot.wechat import models
 from bot.wechat.client import LocalTokenStore, RedisTokenStore, WeChatClient
+from bot.wechat.replay import SeenNonce, make_nonce_store
 from bot.wechat.views import bp
 from bot.wechat.worker import CHANNEL, WeChatWorker
 
@@ -28,9 +29,13 @@ def init_app(app: Flask) -> None:
     )
     models.WeChatInbound.metadata.create_all(
         app.extensions["wenzheng.engine"],
-        tables=[models.WeChatInbound.__table__, models.WeChatOutbound.__table__],
+        tables=[models.WeChatInbound.__table__, models.WeChatOutbound.__table__,
+                SeenNonce.__table__],
     )
     worker = WeChatWorker(app, client, config["WECHAT_WORKERS"])
     app.extensions["wenzheng.wechat"] = worker
+    app.extensions["wenzheng.wechat.nonces"] = make_nonce_store(
+        config["REDIS_URL"], app.extensions["wenzheng.sessions"]
+    )
     app.register_blueprint(bp)
     register_sender(app, CHANNEL, worker.send_later)
