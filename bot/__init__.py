@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from bot.auth.cli import users
     from bot.handoff.cli import departments, handoffs
+    from bot.retention import privacy
     from bot.wechat.cli import wechat
     from knowledge_base import cli as kb_cli
 
@@ -74,3 +75,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(handoffs)
     app.cli.add_command(departments)
     app.cli.add_command(wechat)
+    app.cli.add_command(privacy)

@@ -36,6 +36,9 @@ DEFAULTS: dict[str, Any] = {
     "CHAT_RATE_PER_IP": 60,
     "CHAT_HEARTBEAT_SECONDS": 15.0,
     "TRANSCRIPT_MASKING": False,
+    # Days citizen text is kept (transcripts, WeChat pushes, query logs, Rasa tracker);
+    # `flask --app bot privacy purge` clears what is older. 0 keeps everything.
+    "PRIVACY_RETENTION_DAYS": 180,
     "SECRET_KEY": None,
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,

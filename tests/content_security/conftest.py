@@ -11,6 +11,7 @@ from knowledge_base.db import create_schema, make_engine, make_session_factory
 
 # Fixtures of other areas these tests reuse: Chromium on a live server, the fake WeChat.
 from tests.browser.conftest import browser_page, chromium, live_server  # noqa: F401
+from tests.operator_console.conftest import console_app, signed_in  # noqa: F401
 from tests.wechat.conftest import fake_wechat, wechat_app, wechat_settings  # noqa: F401
 
 
