@@ -40,6 +40,13 @@ DEFAULTS: dict[str, Any] = {
     # `flask --app bot privacy purge` clears what is older. 0 keeps everything.
     "PRIVACY_RETENTION_DAYS": 180,
     "SECRET_KEY": None,
+    # Session cookie: Lax keeps it off cross-site form posts; Secure (HTTPS only) is on in
+    # production (PostgreSQL) or when PUBLIC_URL is https, unless set explicitly.
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SECURE": None,
+    # Uploads and import previews nobody confirmed are removed after this many hours.
+    "UPLOAD_MAX_AGE_HOURS": 24,
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     "WECHAT_APPID": "",
@@ -88,6 +95,13 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         config["EMBEDDING_CACHE"] = str(home / "cache" / "embeddings")
     config.setdefault("INDEX_DIR", str(home / "index"))
     config.setdefault("UPLOAD_DIR", str(home / "uploads"))
+    if config["SESSION_COOKIE_SECURE"] is None:
+        config["SESSION_COOKIE_SECURE"] = (
+            str(config["DATABASE_URL"]).startswith("postgresql")
+            or str(config["PUBLIC_URL"]).startswith("https://")
+        )
+    elif isinstance(config["SESSION_COOKIE_SECURE"], str):
+        config["SESSION_COOKIE_SECURE"] = _coerce(config["SESSION_COOKIE_SECURE"], False)
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _persistent_secret(home)
     return config

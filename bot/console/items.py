@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from bot.auth import current_user, role_required
-from bot.console import forms
+from bot.console import forms, uploads
 from bot.console.blueprint import CURATORS, EDITORS, REVIEWERS, bp
 from bot.console.publishing import index_state, request_reindex
 from bot.db import get_db
@@ -186,6 +186,7 @@ def document_upload():
     if request.method == "GET":
         return render_template("console/upload.html", values={}, error=None,
                                departments=DEPARTMENTS, suffixes=DOCUMENT_SUFFIXES)
+    uploads.sweep()
     db = get_db()
     path = None
     try:
@@ -212,6 +213,7 @@ def document_upload():
         return render_template("console/upload.html", values=request.form, error=str(exc),
                                departments=DEPARTMENTS, suffixes=DOCUMENT_SUFFIXES), 400
     db.commit()
+    shutil.rmtree(path.parent, ignore_errors=True)  # the text is stored; the file is not needed
     flash(f"已导入为草稿，共 {len(draft.chunks)} 个片段。请检查切分结果后提交审核。", "success")
     return redirect(url_for("console.item_detail", item_id=draft.id))
 

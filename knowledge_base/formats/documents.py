@@ -17,7 +17,13 @@ from typing import Any
 import yaml
 
 from knowledge_base.departments import department_for
-from knowledge_base.formats.files import parse_date, parse_url, read_jsonl, read_text
+from knowledge_base.formats.files import (
+    check_archive,
+    parse_date,
+    parse_url,
+    read_jsonl,
+    read_text,
+)
 from knowledge_base.models import Kind
 from knowledge_base.records import BadImportFile, ItemData
 from knowledge_base.text import clean, one_line
@@ -145,6 +151,7 @@ def _docx(path: Path) -> tuple[str, str | None]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    check_archive(path, "Word（.docx）")
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:

@@ -17,6 +17,13 @@ from knowledge_base.urls import UnsafeUrl, source_url
 
 Row = tuple[int, dict[str, Any]]  # (row number as the user sees it, values)
 
+# DOCX and XLSX are zip archives: a few KB can unpack to gigabytes (a zip bomb). What a
+# member may unpack to is declared in the archive and enforced by zipfile while reading
+# (it stops at the declared size and checks the CRC), so checking the declared sizes
+# before any parser opens the file bounds the memory an import can take.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_MEMBERS = 10_000
+
 
 def read_text(path: Path) -> str:
     try:
@@ -50,9 +57,23 @@ def read_csv(path: Path) -> list[Row]:
         raise BadImportFile(path, f"CSV 格式错误（{error}）", reader.line_num) from None
 
 
+def check_archive(path: Path, kind: str) -> None:
+    """Refuse a DOCX/XLSX that is not a zip or unpacks to more than `MAX_UNPACKED_BYTES`."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise BadImportFile(path, f"不是有效的 {kind} 文件（{error}）") from None
+    if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+        raise BadImportFile(path, f"{kind} 文件解压后超过 {MAX_UNPACKED_BYTES // 2**20} MB"
+                                  "（可能是压缩炸弹），未导入；请检查文件或拆分后再导入")
+
+
 def read_xlsx(path: Path) -> list[Row]:
     """Rows of the first worksheet, the first row being the header."""
     from openpyxl import load_workbook
+
+    check_archive(path, "Excel（.xlsx）")
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
