@@ -57,7 +57,7 @@ class StackSettings:
     @property
     def production(self) -> bool:
         """PostgreSQL + Redis: Rasa shares its tracker and lock stores between servers."""
-        return self.database_url.startswith("postgresql") and bool(self.redis_url)
+        return shared_stores(self.database_url, self.redis_url)
 
     @property
     def public_url(self) -> str:
@@ -88,11 +88,16 @@ def settings_from_env(environ: dict[str, str] | None = None) -> StackSettings:
     )
 
 
+def shared_stores(database_url: str, redis_url: str | None) -> bool:
+    """Whether Rasa's tracker and lock stores are shared (PostgreSQL + Redis)."""
+    return database_url.startswith("postgresql") and bool(redis_url)
+
+
 def rasa_tracker_url(database_url: str, redis_url: str | None, home: Path,
                      override: str | None = None) -> str:
     """Where Rasa keeps its trackers: endpoints.yml's SQLite file, or in production the
     app's PostgreSQL database (``WENZHENG_RASA_TRACKER_URL`` to put it elsewhere)."""
-    if not (database_url.startswith("postgresql") and redis_url):
+    if not shared_stores(database_url, redis_url):
         return f"sqlite:///{home / 'rasa' / 'tracker.db'}"
     return override or database_url
 

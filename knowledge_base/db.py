@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -61,6 +61,24 @@ def create_schema(engine: Engine) -> None:
     import knowledge_base.models  # noqa: F401
 
     Base.metadata.create_all(engine)
+    _drop_retired_columns(engine)
+
+
+# Columns earlier versions created that nothing may read any more, by table. An old
+# NOT NULL column without a default would make every insert fail, so it is dropped.
+RETIRED_COLUMNS = {"departments": ("skip_review",)}  # issue 14: review is never skipped
+
+
+def _drop_retired_columns(engine: Engine) -> None:
+    tables = inspect(engine)
+    for table, columns in RETIRED_COLUMNS.items():
+        if not tables.has_table(table):
+            continue
+        present = {column["name"] for column in tables.get_columns(table)}
+        with engine.begin() as conn:
+            for column in columns:
+                if column in present:
+                    conn.execute(text(f'ALTER TABLE "{table}" DROP COLUMN "{column}"'))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
