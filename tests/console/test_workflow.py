@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge_base import workflow
-from knowledge_base.db import create_schema, make_engine, make_session_factory
 from knowledge_base.models import AuditEntry, Item, Kind, Status
 from knowledge_base.records import ItemData
 from knowledge_base.versions import in_force
 from knowledge_base.workflow import WorkflowError
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Session]:
-    engine = make_engine(database_url)
-    create_schema(engine)
-    session = make_session_factory(engine)()
-    yield session
-    session.close()
-    engine.dispose()
 
 
 def faq(answer: str = "按月缴存，缴存比例为5%至12%。", **extra) -> ItemData:

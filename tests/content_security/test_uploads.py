@@ -23,16 +23,22 @@ from bot.config import PROJECT_ROOT
 BOMB_BYTES = 400 * 1024 * 1024  # what the bomb unpacks to; a few hundred KB on disk
 
 
-def _bomb_member(archive: zipfile.ZipFile, name: str, head: bytes, filler: bytes,
-                 tail: bytes) -> None:
-    info = zipfile.ZipInfo(name)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    with archive.open(info, "w", force_zip64=True) as member:
-        member.write(head)
-        chunk = filler * (1024 * 1024 // len(filler))
-        for _ in range(BOMB_BYTES // len(chunk)):
-            member.write(chunk)
-        member.write(tail)
+def _bombed(template: io.BytesIO, path: Path, name: str, head: bytes, tail: bytes) -> Path:
+    """``template`` (an Office file) with member ``name`` replaced by a 400 MB one."""
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(
+            path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for info in source.infolist():
+            if info.filename != name:
+                archive.writestr(info, source.read(info))
+        member = zipfile.ZipInfo(name)
+        member.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(member, "w", force_zip64=True) as stream:
+            stream.write(head)
+            chunk = b"A" * (1024 * 1024)
+            for _ in range(BOMB_BYTES // len(chunk)):
+                stream.write(chunk)
+            stream.write(tail)
+    return path
 
 
 def xlsx_bomb(path: Path) -> Path:
@@ -42,32 +48,22 @@ def xlsx_bomb(path: Path) -> Path:
     workbook.active.append(["id", "question", "answer"])
     workbook.active.append(["faq-1", "问题", "答案"])
     workbook.save(template)
-    with zipfile.ZipFile(template) as source, zipfile.ZipFile(
-            path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for info in source.infolist():
-            archive.writestr(info, source.read(info))
-        _bomb_member(archive, "xl/sharedStrings.xml",
-                     b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
-                     b'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>', b"A",
-                     b"</t></si></sst>")
-    return path
+    return _bombed(template, path, "xl/sharedStrings.xml",
+                   b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+                   b'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>',
+                   b"</t></si></sst>")
 
 
 def docx_bomb(path: Path) -> Path:
+    """A real document whose body is one 400 MB run of text."""
     from docx import Document
 
     template = io.BytesIO()
     Document().save(template)
-    with zipfile.ZipFile(template) as source, zipfile.ZipFile(
-            path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for info in source.infolist():
-            if info.filename != "word/document.xml":
-                archive.writestr(info, source.read(info))
-        _bomb_member(archive, "word/document.xml",
-                     b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats'
-                     b'.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>', b"A",
-                     b"</w:t></w:r></w:p></w:body></w:document>")
-    return path
+    return _bombed(template, path, "word/document.xml",
+                   b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats'
+                   b'.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>',
+                   b"</w:t></w:r></w:p></w:body></w:document>")
 
 
 def _pdf(objects: list[bytes]) -> bytes:
