@@ -59,6 +59,16 @@ DEFAULTS: dict[str, Any] = {
     "WECHAT_TIMESTAMP_WINDOW": 300,
     # Threads answering pushed WeChat messages (each may wait on Rasa and the send API).
     "WECHAT_WORKERS": 4,
+    # Mini-program log-in without WeChat (openid from the device), for WeChat DevTools on a
+    # laptop; refused when the app runs in production (PostgreSQL or WENZHENG_ENV=production).
+    "WECHAT_DEV_LOGIN": False,
+    # 订阅消息: the template announcing an operator's reply (empty: none is asked for), how
+    # its fields are filled (keyword:value with value question/reply/time/department), the
+    # page it opens and the state of the mini-program it opens (formal/trial/developer).
+    "WECHAT_SUBSCRIBE_TEMPLATE_ID": "",
+    "WECHAT_SUBSCRIBE_FIELDS": "thing1:question,thing2:reply,time3:time",
+    "WECHAT_SUBSCRIBE_PAGE": "pages/chat/chat",
+    "WECHAT_SUBSCRIBE_STATE": "formal",
 }
 
 _CONVENTIONAL_NAMES = ("DATABASE_URL", "REDIS_URL")

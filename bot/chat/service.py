@@ -61,8 +61,10 @@ def get_or_create_conversation(
     session_id: str | None = None,
     channel: str = "web",
     citizen_ref: str | None = None,
+    fresh: bool = False,
 ) -> Conversation:
-    """The conversation of ``session_id``, or of ``citizen_ref`` on ``channel``, or a new one.
+    """The conversation of ``session_id``, or of ``citizen_ref`` on ``channel``, or a new one
+    (always a new one with ``fresh``: the citizen asked for 新对话).
 
     Raises ``UnknownSession`` for a session id the server never issued.
     """
@@ -71,7 +73,7 @@ def get_or_create_conversation(
         if conversation is None:
             raise UnknownSession(session_id)
         return conversation
-    if citizen_ref is not None:
+    if citizen_ref is not None and not fresh:
         conversation = db.scalar(
             select(Conversation)
             .where(Conversation.channel == channel, Conversation.citizen_ref == citizen_ref)
