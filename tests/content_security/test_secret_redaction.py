@@ -59,3 +59,26 @@ def test_failed_send_is_logged_and_stored_without_token(wechat_app, fake_wechat,
     assert [s for s in secrets if s in row.error] == []
     assert "access_token=" in caplog.text and "secret=" in caplog.text
     assert [s for s in secrets if s in caplog.text] == []
+
+
+def test_a_failed_rasa_resume_stores_and_logs_no_token(make_app, caplog):
+    from bot.handoff.rasa import flush_resumes
+    from bot.models import Conversation, Handoff, PendingResume
+    from tests.handoff.support import closed_port_url
+
+    app = make_app(RASA_URL=closed_port_url(), RASA_TOKEN="rasa-token-not-for-logs")
+    with app.app_context():
+        db = app.extensions["wenzheng.sessions"]()
+        conversation = Conversation(session_id="s-resume", channel="web")
+        db.add(conversation)
+        db.flush()
+        handoff = Handoff(conversation_id=conversation.id, reason="user_request")
+        db.add(handoff)
+        db.flush()
+        db.add(PendingResume(session_id="s-resume", handoff_id=handoff.id))
+        db.commit()
+        assert flush_resumes(db) == 0
+        [pending] = db.scalars(select(PendingResume)).all()
+        db.close()
+    assert "token=" in pending.last_error and "rasa-token-not-for-logs" not in pending.last_error
+    assert "token=" in caplog.text and "rasa-token-not-for-logs" not in caplog.text
