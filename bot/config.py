@@ -40,8 +40,9 @@ DEFAULTS: dict[str, Any] = {
     # `flask --app bot privacy purge` clears what is older. 0 keeps everything.
     "PRIVACY_RETENTION_DAYS": 180,
     "SECRET_KEY": None,
-    # Session cookie: Lax keeps it off cross-site form posts; Secure (HTTPS only) is on in
-    # production (PostgreSQL) or when PUBLIC_URL is https, unless set explicitly.
+    # Session cookie: Lax keeps it off cross-site form posts; Secure (HTTPS only) is on when
+    # the site is served over https (PUBLIC_URL https://…, as production behind the TLS
+    # proxy is), unless set explicitly. Plain http never gets a Secure cookie back.
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SECURE": None,
@@ -106,10 +107,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config.setdefault("INDEX_DIR", str(home / "index"))
     config.setdefault("UPLOAD_DIR", str(home / "uploads"))
     if config["SESSION_COOKIE_SECURE"] is None:
-        config["SESSION_COOKIE_SECURE"] = (
-            str(config["DATABASE_URL"]).startswith("postgresql")
-            or str(config["PUBLIC_URL"]).startswith("https://")
-        )
+        config["SESSION_COOKIE_SECURE"] = str(config["PUBLIC_URL"]).startswith("https://")
     elif isinstance(config["SESSION_COOKIE_SECURE"], str):
         config["SESSION_COOKIE_SECURE"] = _coerce(config["SESSION_COOKIE_SECURE"], False)
     if not config["SECRET_KEY"]:

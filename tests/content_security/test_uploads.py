@@ -205,17 +205,18 @@ def test_sqlite_database_file_is_private(make_app):
             assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
 
 
-def test_session_cookie_is_samesite_and_secure_in_production(make_app, postgres_url):
+def test_session_cookie_is_samesite_and_secure_behind_https(make_app, postgres_url):
     dev = make_app()
     assert dev.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert dev.config["SESSION_COOKIE_HTTPONLY"] is True
     assert dev.config["SESSION_COOKIE_SECURE"] is False  # plain http on 127.0.0.1
-    production = make_app(DATABASE_URL=postgres_url, REDIS_URL="redis://127.0.0.1:6379/0")
+    production = make_app(DATABASE_URL=postgres_url, REDIS_URL="redis://127.0.0.1:6379/0",
+                          PUBLIC_URL="https://wz.example.gov.cn")
     assert production.config["SESSION_COOKIE_SECURE"] is True
     client = production.test_client()
     cookie = client.get("/auth/login").headers.get("Set-Cookie", "")
     assert "Secure" in cookie and "SameSite=Lax" in cookie and "HttpOnly" in cookie
-    assert make_app(PUBLIC_URL="https://wz.example.gov.cn").config["SESSION_COOKIE_SECURE"]
+    assert make_app(SESSION_COOKIE_SECURE="true").config["SESSION_COOKIE_SECURE"] is True
 
 
 def test_an_upload_over_the_size_limit_gets_a_chinese_error(make_app):
