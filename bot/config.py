@@ -70,6 +70,17 @@ DEFAULTS: dict[str, Any] = {
     "WECHAT_SUBSCRIBE_FIELDS": "thing1:question,thing2:reply,time3:time",
     "WECHAT_SUBSCRIBE_PAGE": "pages/chat/chat",
     "WECHAT_SUBSCRIBE_STATE": "formal",
+    # Optional grounded generation (docs/generation.md): an OpenAI-compatible chat endpoint
+    # (base URL ending in /v1) rephrases the chosen source; every sentence is checked
+    # against it, and the extractive answer is sent whenever the model or the check fails.
+    "GENERATION_ENABLED": False,
+    "GENERATION_BASE_URL": "",
+    "GENERATION_MODEL": "",
+    "GENERATION_API_KEY": "",
+    # Whole completion; keep it below the action server's WENZHENG_ANSWER_TIMEOUT (5 s), or
+    # raise that too, else a slow model turns into the "engine down" apology.
+    "GENERATION_TIMEOUT": 3.0,
+    "GENERATION_MAX_TOKENS": 400,
 }
 
 _CONVENTIONAL_NAMES = ("DATABASE_URL", "REDIS_URL")

@@ -49,6 +49,7 @@ class HandoffView(TypedDict):
     department: str | None
     # True once the citizen rated the latest resolved handoff (the page hides the stars).
     rated: bool
+    rating: int | None  # the score given, shown as the chosen button after a reload
 
 
 def new_session_id() -> str:
@@ -101,6 +102,7 @@ def handoff_view(db: Session, conversation: Conversation) -> HandoffView:
         state=conversation.handoff_state,
         department=latest.department if latest else None,
         rated=latest is not None and latest.rating is not None,
+        rating=latest.rating if latest is not None else None,
     )
 
 
@@ -164,6 +166,8 @@ def _relay_to_rasa(db: Session, conversation: Conversation, text: str) -> list[M
                         "citations": reply["citations"],
                         "buttons": reply["buttons"],
                         "candidates": reply["candidates"],
+                        # Reviewers audit generated answers from the stored line.
+                        **({"generation": reply["generation"]} if "generation" in reply else {}),
                     },
                     decision=reply["decision"],
                     confidence=reply["confidence"],
