@@ -14,14 +14,18 @@ from bot.config import load_config
 from bot.db import close_db
 from bot.errors import register_error_handlers
 from bot.events import make_bus
+from bot.headers import init_app as init_headers
 from bot.ratelimit import make_limiter
+from bot.redaction import install as install_log_redaction
 from knowledge_base.db import create_schema, make_engine, make_session_factory
+from knowledge_base.urls import safe_href
 from retrieval.service import RetrievalService
 from wire.production import is_production, refuse_dev_secrets
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build one app instance; every resource it uses is created here, none at import."""
+    install_log_redaction()
     app = Flask(__name__)
     app.config.from_mapping(load_config(test_config))
     config = app.config
@@ -51,6 +55,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.teardown_appcontext(close_db)
     register_error_handlers(app)
+    init_headers(app)
+    app.jinja_env.filters["safe_href"] = safe_href  # only http(s) links become href
     _register_blueprints(app)
     _register_commands(app)
     return app
@@ -75,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from bot.auth.cli import users
     from bot.handoff.cli import departments, handoffs
+    from bot.retention import privacy
     from bot.wechat.cli import wechat
     from knowledge_base import cli as kb_cli
 
@@ -83,3 +90,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(handoffs)
     app.cli.add_command(departments)
     app.cli.add_command(wechat)
+    app.cli.add_command(privacy)

@@ -58,7 +58,18 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_BACKOFF_MAX_SECONDS": 3600.0,
     "LOGIN_RATE_PER_IP": 30,  # login attempts per client address in 5 minutes
     "TRANSCRIPT_MASKING": False,
+    # Days citizen text is kept (transcripts, WeChat pushes, query logs, Rasa tracker);
+    # `flask --app bot privacy purge` clears what is older. 0 keeps everything.
+    "PRIVACY_RETENTION_DAYS": 180,
     "SECRET_KEY": None,
+    # Session cookie: Lax keeps it off cross-site form posts; Secure (HTTPS only) is on when
+    # the site is served over https (PUBLIC_URL https://…, as production behind the TLS
+    # proxy is), unless set explicitly. Plain http never gets a Secure cookie back.
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SECURE": None,
+    # Uploads and import previews nobody confirmed are removed after this many hours.
+    "UPLOAD_MAX_AGE_HOURS": 24,
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     "WECHAT_APPID": "",
@@ -66,6 +77,9 @@ DEFAULTS: dict[str, Any] = {
     "WECHAT_TOKEN": "",
     "WECHAT_ENCODING_AES_KEY": "",
     "WECHAT_API_BASE": "https://api.weixin.qq.com",
+    # A signed push older or newer than this (seconds) is refused, and its nonce is
+    # remembered for twice as long so a captured push cannot be replayed.
+    "WECHAT_TIMESTAMP_WINDOW": 300,
     # Threads answering pushed WeChat messages (each may wait on Rasa and the send API).
     "WECHAT_WORKERS": 4,
     # Mini-program log-in without WeChat (openid from the device), for WeChat DevTools on a
@@ -125,6 +139,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         config["EMBEDDING_CACHE"] = str(home / "cache" / "embeddings")
     config.setdefault("INDEX_DIR", str(home / "index"))
     config.setdefault("UPLOAD_DIR", str(home / "uploads"))
+    if config["SESSION_COOKIE_SECURE"] is None:
+        config["SESSION_COOKIE_SECURE"] = str(config["PUBLIC_URL"]).startswith("https://")
+    elif isinstance(config["SESSION_COOKIE_SECURE"], str):
+        config["SESSION_COOKIE_SECURE"] = _coerce(config["SESSION_COOKIE_SECURE"], False)
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _persistent_secret(home)
     return config

@@ -46,6 +46,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        if not _wants_json() and exc.code == 413:  # an upload over MAX_CONTENT_LENGTH
+            limit = (app.config["MAX_CONTENT_LENGTH"] or 0) // 2**20
+            return f"上传的内容过大（最大 {limit} MB），未保存；请压缩或拆分后再上传。", 413
         if not _wants_json():
             return exc
         status = exc.code or 500

@@ -49,8 +49,6 @@ class Department(Base):
     resolution_minutes: Mapped[int] = mapped_column(Integer, default=120)
     # {"days": [0..6], "start": "09:00", "end": "18:00"}; Monday is 0.
     service_hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # Trusted departments may publish without a second reviewer.
-    skip_review: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class HandoffState(StrEnum):

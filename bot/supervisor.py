@@ -87,7 +87,7 @@ class StackSettings:
     @property
     def production(self) -> bool:
         """PostgreSQL + Redis: Rasa shares its tracker and lock stores between servers."""
-        return self.database_url.startswith("postgresql") and bool(self.redis_url)
+        return shared_stores(self.database_url, self.redis_url)
 
     @property
     def public_url(self) -> str:
@@ -123,13 +123,28 @@ def settings_from_env(environ: dict[str, str] | None = None) -> StackSettings:
     )
 
 
+def shared_stores(database_url: str, redis_url: str | None) -> bool:
+    """Whether Rasa's tracker and lock stores are shared (PostgreSQL + Redis)."""
+    return database_url.startswith("postgresql") and bool(redis_url)
+
+
+def rasa_tracker_url(database_url: str, redis_url: str | None, home: Path,
+                     override: str | None = None) -> str:
+    """Where Rasa keeps its trackers: endpoints.yml's SQLite file, or in production the
+    app's PostgreSQL database (``WENZHENG_RASA_TRACKER_URL`` to put it elsewhere)."""
+    if not shared_stores(database_url, redis_url):
+        return f"sqlite:///{home / 'rasa' / 'tracker.db'}"
+    return override or database_url
+
+
 def rasa_endpoints_env(settings: StackSettings) -> tuple[Path, dict[str, str]]:
     """The endpoints file for the mode, and the variables its ``${...}`` placeholders need."""
     env = {"WENZHENG_ACTIONS_URL": settings.actions_url.rstrip("/"), "WENZHENG_HOME": str(settings.home)}
     if not settings.production:
         return PROJECT_ROOT / "endpoints.yml", env
     # Rasa 3.6 speaks SQLAlchemy 1.4 with psycopg2: drop the app's "+psycopg" driver.
-    tracker = settings.rasa_tracker_url or settings.database_url.replace("+psycopg", "", 1)
+    tracker = rasa_tracker_url(settings.database_url, settings.redis_url, settings.home,
+                               settings.rasa_tracker_url).replace("+psycopg", "", 1)
     redis = urlsplit(settings.redis_url or "")
     env |= {
         "WENZHENG_RASA_TRACKER_URL": tracker,

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 from bot import create_app
 from bot.config import PROJECT_ROOT
+from knowledge_base.db import create_schema, make_engine, make_session_factory
 
 # live_stack / live_app: the real app, Rasa and action server processes (tests/fixtures/stack.py).
 pytest_plugins = ["tests.fixtures.stack"]
@@ -58,6 +60,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'wenzheng.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Session]:
+    """A session on a fresh schema of ``database_url`` (both storage modes), no app."""
+    engine = make_engine(database_url)
+    create_schema(engine)
+    session = make_session_factory(engine)()
+    yield session
+    session.close()
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
