@@ -50,8 +50,8 @@ def _explanation(status: int, description: str | None) -> str:
         roles = "、".join(_allowed_roles())
         who = f"仅供{roles}使用" if roles else "需要其他权限"
         return f"此页面{'属于' + area + '，' if area else ''}{who}，您的账号没有访问权限。"
-    if status == 400 and description and not description.isascii():
-        return description  # our own Chinese reasons (e.g. an expired form)
+    if status in (400, 413) and description and not description.isascii():
+        return description  # our own Chinese reasons (an expired form, the upload limit)
     return GENERIC.get(status, GENERIC[500])
 
 

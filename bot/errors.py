@@ -45,7 +45,10 @@ def _wants_json() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return jsonify({"error": exc.code, "message": exc.message, **exc.extra}), exc.status
+        response = jsonify({"error": exc.code, "message": exc.message, **exc.extra})
+        if "retry_after" in exc.extra:  # seconds; also in the body for clients that read JSON
+            response.headers["Retry-After"] = str(int(exc.extra["retry_after"]))
+        return response, exc.status
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -53,7 +56,11 @@ def register_error_handlers(app: Flask) -> None:
         if status < 400:
             return exc
         if not _wants_json():
-            page = make_response(render_error_page(status, exc.description))
+            description = exc.description
+            if status == 413:  # an upload over MAX_CONTENT_LENGTH
+                limit = (app.config["MAX_CONTENT_LENGTH"] or 0) // 2**20
+                description = f"上传的内容过大（最大 {limit} MB），未保存；请压缩或拆分后再上传。"
+            page = make_response(render_error_page(status, description))
             for name, value in exc.get_headers():  # e.g. Allow of a 405
                 if name.lower() != "content-type":
                     page.headers[name] = value

@@ -180,7 +180,9 @@ class RetrievalService:
         history: Iterable[str] | None = None,
         pick: dict[str, str] | None = None,
         searcher: Searcher | None = None,
+        with_sources: bool = False,
     ) -> dict[str, Any]:
+        """The decision and its answer; ``with_sources`` adds the chosen passages in full."""
         turn = self._turn(query, history, searcher)
         run, decision, understood = turn.run, turn.decision, turn.understood
         if pick:
@@ -193,7 +195,7 @@ class RetrievalService:
                 decision = Decision(ANSWER, max(decision.confidence, 0.9), [chosen])
         text, citations, choices = compose(decision)
         alternatives = run.candidates[1:4] if decision.decision == ANSWER else []
-        return {
+        result = {
             "decision": decision.decision,
             "confidence": round(decision.confidence, 4),
             "answer": text,
@@ -202,6 +204,9 @@ class RetrievalService:
             "query": understood,
             "results": [result_of(c) for c in run.candidates[:5]],
         }
+        if with_sources:
+            result["sources"] = [result_of(c) for c in decision.candidates] if citations else []
+        return result
 
     def _lookup(self, pick: dict[str, str], searcher: Searcher | None) -> Candidate | None:
         """The chunk a citizen picked from a clarify list, found without searching."""
@@ -215,10 +220,12 @@ class RetrievalService:
                 return Candidate(chunk)
         return None
 
-    def preview(self, session: Session, query: str, drafts: bool = True) -> dict[str, Any]:
+    def preview(
+        self, session: Session, query: str, drafts: bool = True, with_sources: bool = False
+    ) -> dict[str, Any]:
         """Search and answer as citizens would see it — over drafts too, before publishing."""
         searcher = self._draft_searcher(session) if drafts else None
-        result = self.answer(query, searcher=searcher)
+        result = self.answer(query, searcher=searcher, with_sources=with_sources)
         result["over"] = "drafts" if drafts else "published"
         return result
 

@@ -16,6 +16,7 @@ from bot.auth import role_required
 from bot.console.blueprint import CURATORS, bp
 from bot.db import get_db
 from bot.localtime import local_midnight
+from knowledge_base.formats.cells import neutralise_row
 from knowledge_base.models import AuditEntry
 
 PAGE_SIZE = 100
@@ -73,7 +74,7 @@ def _csv(entries: Iterator[AuditEntry]) -> Iterator[str]:
     for entry in entries:
         record = _record(entry)
         record["detail"] = json.dumps(record["detail"], ensure_ascii=False)
-        writer.writerow(record)
+        writer.writerow(neutralise_row(record))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from bot.auth import role_required
 from bot.console.blueprint import CURATORS, bp
 from bot.db import get_db
+from generation.composer import ground_if_enabled
 from knowledge_base.models import Item, Status
 from knowledge_base.versions import force_label
 
@@ -22,7 +23,12 @@ def test_panel():
     result = None
     pending: dict[str, str] = {}
     if query:
-        result = current_app.extensions["wenzheng.retrieval"].preview(get_db(), query, drafts=drafts)
+        config = current_app.config
+        result = current_app.extensions["wenzheng.retrieval"].preview(
+            get_db(), query, drafts=drafts, with_sources=config["GENERATION_ENABLED"]
+        )
+        # With generation on, the panel shows the generated answer, its check and the quote.
+        result = ground_if_enabled(result, query, [], config)
         pending = _not_in_force({r["source_id"] for r in result.get("results", [])}
                                 | {c["source_id"] for c in result.get("citations", [])})
     return render_template("console/test_panel.html", query=query, drafts=drafts, result=result,
