@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bot.chat.streamslots import StreamSlots
 from bot.chat.turnlock import make_turn_locks
 from bot.config import load_config
 from bot.db import close_db
@@ -15,12 +17,21 @@ from bot.events import make_bus
 from bot.ratelimit import make_limiter
 from knowledge_base.db import create_schema, make_engine, make_session_factory
 from retrieval.service import RetrievalService
+from wire.production import is_production, refuse_dev_secrets
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build one app instance; every resource it uses is created here, none at import."""
     app = Flask(__name__)
     app.config.from_mapping(load_config(test_config))
+    config = app.config
+    refuse_dev_secrets(
+        {f"WENZHENG_{name}": config[name] for name in ("INTERNAL_TOKEN", "RASA_TOKEN", "SECRET_KEY")},
+        is_production(config["DATABASE_URL"], config["ENV"]),
+    )
+    if config["PROXY_HOPS"]:  # the client address and scheme as the outermost trusted proxy saw them
+        hops = config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     for folder in ("HOME", "INDEX_DIR", "UPLOAD_DIR"):
         Path(app.config[folder]).mkdir(parents=True, exist_ok=True)
 
@@ -33,6 +44,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["wenzheng.events"] = make_bus(app.config["REDIS_URL"])
     app.extensions["wenzheng.ratelimit"] = make_limiter(app.config["REDIS_URL"])
     app.extensions["wenzheng.turnlocks"] = make_turn_locks(app.config["REDIS_URL"])
+    app.extensions["wenzheng.streams"] = StreamSlots(
+        config["CHAT_STREAMS_MAX"], config["CHAT_STREAMS_PER_IP"], config["CHAT_STREAMS_PER_SESSION"]
+    )
     app.extensions["wenzheng.senders"] = {}
 
     app.teardown_appcontext(close_db)
@@ -43,7 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from bot import auth, console, operator, wechat
+    from bot import auth, console, labels, operator, wechat
     from bot.api import search
     from bot.chat import views as chat
     from bot.internal import views as internal
@@ -51,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(search.bp)
     app.register_blueprint(chat.bp)
     app.register_blueprint(internal.bp)
+    labels.init_app(app)
     auth.init_app(app)
     console.init_app(app)
     operator.init_app(app)

@@ -39,7 +39,10 @@ def _wants_json() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return jsonify({"error": exc.code, "message": exc.message, **exc.extra}), exc.status
+        response = jsonify({"error": exc.code, "message": exc.message, **exc.extra})
+        if "retry_after" in exc.extra:  # seconds; also in the body for clients that read JSON
+            response.headers["Retry-After"] = str(int(exc.extra["retry_after"]))
+        return response, exc.status
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

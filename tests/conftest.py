@@ -76,7 +76,11 @@ def make_app(tmp_path: Path, model_dir: Path, embedding_cache: Path):
             "HOME": str(tmp_path / "home"),
             "EMBEDDING_MODEL": str(model_dir),
             "EMBEDDING_CACHE": str(embedding_cache),
-            "SECRET_KEY": "test-secret",
+            # Not the development defaults: PostgreSQL runs are production mode, which
+            # refuses those (wire.production).
+            "SECRET_KEY": "test-secret-key-for-pytest",
+            "INTERNAL_TOKEN": "test-internal-token",
+            "RASA_TOKEN": "test-rasa-token-for-pytest",
             **overrides,
         }
         return create_app(config)
