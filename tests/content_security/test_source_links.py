@@ -66,11 +66,8 @@ def _files(tmp_path: Path, url: str) -> dict[str, Path]:
 
 
 @pytest.fixture
-def cli_app(tmp_path: Path, database_url: str) -> Flask:
-    from bot import create_app
-
-    return create_app({"TESTING": True, "HOME": str(tmp_path / "home"), "SECRET_KEY": "t",
-                       "DATABASE_URL": database_url})
+def cli_app(make_app, database_url: str) -> Flask:
+    return make_app(DATABASE_URL=database_url)
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "xlsx", "doc", "guide"])
