@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
+from knowledge_base.formats.faq import split_tags
 from knowledge_base.models import Kind
 from knowledge_base.records import ItemData
+from knowledge_base.urls import UnsafeUrl, source_url
 
-TAG_SEPARATORS = re.compile(r"[,，、|\s]+")
 MAX_FIELD_CHARS = 20_000
 
 
@@ -28,6 +28,14 @@ def text(form: MultiDict[str, str], name: str, label: str, required: bool = Fals
     return value
 
 
+def url(form: MultiDict[str, str], name: str = "url", label: str = "官方链接") -> str | None:
+    """A source link: http(s) only (the rule of `knowledge_base.urls`)."""
+    try:
+        return source_url(text(form, name, label), label)
+    except UnsafeUrl as exc:
+        raise FormError(str(exc)) from None
+
+
 def optional_date(form: MultiDict[str, str], name: str, label: str) -> date | None:
     value = form.get(name, "").strip()
     if not value:
@@ -41,10 +49,6 @@ def optional_date(form: MultiDict[str, str], name: str, label: str) -> date | No
 def lines(value: str) -> list[str]:
     """One entry per line, blanks and repeats dropped, order kept."""
     return list(dict.fromkeys(line.strip() for line in value.splitlines() if line.strip()))
-
-
-def tags(value: str) -> list[str]:
-    return list(dict.fromkeys(tag for tag in TAG_SEPARATORS.split(value) if tag))
 
 
 def dates(form: MultiDict[str, str]) -> tuple[date | None, date | None]:
@@ -68,9 +72,9 @@ def faq_data(form: MultiDict[str, str], external_id: str | None) -> ItemData:
         alt_questions=[q for q in lines(text(form, "alt_questions", "相似问法")) if q != question],
         body=text(form, "body", "答案", required=True),
         department=text(form, "department", "部门") or None,
-        tags=tags(text(form, "tags", "标签")),
+        tags=split_tags(text(form, "tags", "标签")),
         source_title=text(form, "source_title", "依据来源") or None,
-        url=text(form, "url", "官方链接") or None,
+        url=url(form),
         version_label=text(form, "version_label", "版本") or None,
         effective_on=effective,
         expires_on=expires,

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Department
 from knowledge_base import workflow
-from knowledge_base.db import create_schema, make_engine, make_session_factory
 from knowledge_base.models import AuditEntry, Item, Kind, Status
 from knowledge_base.records import ItemData
 from knowledge_base.versions import in_force
 from knowledge_base.workflow import WorkflowError
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Session]:
-    engine = make_engine(database_url)
-    create_schema(engine)
-    session = make_session_factory(engine)()
-    yield session
-    session.close()
-    engine.dispose()
 
 
 def faq(answer: str = "按月缴存，缴存比例为5%至12%。", **extra) -> ItemData:
@@ -163,15 +149,6 @@ def test_roll_back_restores_a_retired_item_through_review(db):
     assert restored.status == Status.DRAFT and restored.body == first.body
 
 
-def test_department_trusted_to_skip_review_publishes_on_submission(db):
-    db.add(Department(code="gjj", name="公积金", skip_review=True))
-    item = workflow.save_draft(db, faq(), "editor")
-    workflow.submit(db, item, "editor")
-    db.commit()
-    assert item.status == Status.PUBLISHED
-    assert live_answers(db) == [item.body]
-
-
 def test_audit_detail_shows_a_field_level_diff_of_an_edit(db):
     item = workflow.save_draft(db, faq(), "editor")
     workflow.save_draft(db, faq("按月缴存，比例5%至12%。", tags=["公积金", "缴存"]), "editor")
@@ -180,3 +157,19 @@ def test_audit_detail_shows_a_field_level_diff_of_an_edit(db):
     assert changes["tags"] == {"before": ["公积金"], "after": ["公积金", "缴存"]}
     assert changes["body"]["after"] == "按月缴存，比例5%至12%。"
     assert entry.item_id == item.id
+
+
+def test_authors_withdraw_a_submission_and_delete_a_draft_never_a_published_item(db):
+    item = published(db)
+    with pytest.raises(WorkflowError, match="只能删除草稿"):
+        workflow.delete_draft(db, item, "editor")
+    draft = workflow.save_draft(db, faq("按月缴存，比例5%至12%，由单位确定。"), "editor")
+    workflow.submit(db, draft, "editor")
+    with pytest.raises(WorkflowError, match="只有编写这项修改的人"):
+        workflow.withdraw(db, draft, "someone-else")
+    workflow.withdraw(db, draft, "editor")
+    assert draft.status == Status.DRAFT and draft.submitted_at is None
+    assert workflow.delete_draft(db, draft, "editor").id == item.id  # the live one remains
+    db.commit()
+    assert [i.id for i in db.scalars(select(Item))] == [item.id] and live_answers(db) == [item.body]
+    assert actions_of(db, item)[-2:] == [("editor", "withdraw"), ("editor", "delete")]
