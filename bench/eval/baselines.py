@@ -24,7 +24,9 @@ from retrieval.index import IndexedChunk
 
 METHODS = ("bm25", "dense", "rrf", "weighted")
 RRF_K = 60
-WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 21))
+# Cosines of e5 spread over a few hundredths, BM25 coverage over tenths: the grid is
+# finer near 1, where their scales balance.
+WEIGHTS = tuple(sorted({round(float(w), 2) for w in (*np.linspace(0.0, 1.0, 21), *np.arange(0.80, 1.0, 0.01))}))
 
 
 class QueryPrompted:
@@ -105,4 +107,4 @@ class Baselines:
         top = self.rows[picked[0]] if picked else None
         quoted = (top.answer or top.text) if top and top.kind == "faq" else (top.text if top else "")
         best = float(values[picked[0]]) if picked else 0.0
-        return Outcome(case, ranks, "answer" if best >= threshold else "handoff", best, quoted)
+        return Outcome(case, ranks, "answer" if best >= threshold else "handoff", best, quoted, calibrated=False)

@@ -42,7 +42,7 @@ KNOWLEDGE_BASES = (
     KnowledgeBase("faq", (KB_DIR / "faq" / "faq.jsonl",), KB_DIR / "faq" / "questions.jsonl",
                   "FAQ only: 1,618 entries built from the Guangdong service guides (materials, where to apply)"),
     KnowledgeBase("notices", (KB_DIR / "notices" / "notices.jsonl",), KB_DIR / "notices" / "questions.jsonl",
-                  "385 long policy notices without 第X条 (户籍, 入学, 社保, 住房 and land-planning distractors)"),
+                  "231 long policy notices without 第X条 (户籍, 入学, 社保, 住房 and land-planning distractors)"),
 )
 
 

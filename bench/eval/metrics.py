@@ -24,7 +24,7 @@ def _mean(values: list[bool] | list[float]) -> float:
 def metrics(outcomes: list[Outcome]) -> dict[str, float]:
     answerable = [o for o in outcomes if o.case.answerable]
     answered = [o for o in outcomes if o.decision == "answer"]
-    confident = [o for o in outcomes if o.confidence >= 0.8]
+    confident = [o for o in outcomes if o.calibrated and o.score >= 0.8]
     clarified = [o for o in outcomes if o.decision == "clarify"]
     with_answer = [o for o in answerable if o.case.answer]
     return {
@@ -57,13 +57,13 @@ def meets(name: str, value: float) -> bool:
 
 def pick_threshold(outcomes: list[Outcome]) -> float:
     """The score threshold answering the most dev questions at precision ≥ 0.95 (inf: none)."""
-    scores = sorted({o.confidence for o in outcomes}, reverse=True)
+    scores = sorted({o.score for o in outcomes}, reverse=True)
     best, best_answered = float("inf"), 0
     right = wrong = 0
-    by_score = sorted(outcomes, key=lambda o: -o.confidence)
+    by_score = sorted(outcomes, key=lambda o: -o.score)
     i = 0
     for score in scores:
-        while i < len(by_score) and by_score[i].confidence >= score:
+        while i < len(by_score) and by_score[i].score >= score:
             right += by_score[i].correct
             wrong += not by_score[i].correct
             i += 1

@@ -141,7 +141,7 @@ def write_report(results: list[KbResult], config: PipelineConfig, calibrated: st
                   *_styles(r, "test"), ""]
         wrong = [o for o in r.systems["engine"] if o.case.split == "test" and o.decision == "answer" and not o.correct]
         lines += [f"Engine answers that are wrong, test half ({len(wrong)}):", ""]
-        lines += [f"- {o.case.id} {o.case.question.replace('|', ' ')} (confidence {o.confidence:.2f})"
+        lines += [f"- {o.case.id} {o.case.question.replace('|', ' ')} (confidence {o.score:.2f})"
                   for o in wrong[:20]] or ["- none"]
         lines.append("")
     return "\n".join(lines) + "\n"

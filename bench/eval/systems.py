@@ -21,10 +21,11 @@ class Outcome:
     case: Case
     ranks: list[bool]  # relevance of the top 10 sources
     decision: str  # answer | clarify | handoff
-    confidence: float  # engine: calibrated confidence; baselines: the top score
+    score: float  # engine: its calibrated confidence; baselines: their top score
     quoted: str = ""  # the passage the answer would quote (the top source)
     choices_relevant: bool = False  # clarify: a choice is a gold source
     features: list[float] = field(default_factory=list)
+    calibrated: bool = True  # the score is a confidence (engine), not a raw retrieval score
 
     @property
     def top1(self) -> bool:
