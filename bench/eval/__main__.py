@@ -16,10 +16,10 @@ from pathlib import Path
 
 import yaml
 
-from bench.eval.baselines import METHODS, WEIGHTS, Baselines, QueryPrompted, Scored
+from bench.eval.baselines import METHODS, WEIGHTS, Baselines, Scored
 from bench.eval.calibration import calibrate
 from bench.eval.cases import Case, load_cases
-from bench.eval.kbs import KNOWLEDGE_BASES, KnowledgeBase, build
+from bench.eval.kbs import KNOWLEDGE_BASES, KnowledgeBase, ProgressEmbedder, build
 from bench.eval.metrics import metrics, pick_threshold
 from bench.eval.report import KbResult, write_report
 from bench.eval.systems import Outcome, run_engine
@@ -43,7 +43,8 @@ def prepare(kb: KnowledgeBase, limit: int | None) -> Prepared:
     service = app.extensions["wenzheng.retrieval"]
     searcher = service.searcher()
     cases = load_cases(kb.questions, kb.name)[:limit]
-    questions = CachedEmbedder(QueryPrompted(service.embedder.inner), Path(app.config["EMBEDDING_CACHE"]))
+    questions = CachedEmbedder(ProgressEmbedder(service.embedder.inner, f"{kb.name}: FAQ questions", as_queries=True),
+                               Path(app.config["EMBEDDING_CACHE"]))
     baselines = Baselines(searcher.snapshot.chunks, service.embedder, questions)
     return Prepared(kb, cases, searcher, baselines, baselines.score(cases, kb.name))
 

@@ -29,26 +29,6 @@ RRF_K = 60
 WEIGHTS = tuple(sorted({round(float(w), 2) for w in (*np.linspace(0.0, 1.0, 21), *np.arange(0.80, 1.0, 0.01))}))
 
 
-class QueryPrompted:
-    """Embeds "passages" with the query prompt: FAQ questions compared symmetrically."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.fingerprint = f"{inner.fingerprint}-query"
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return self.inner.embed_queries(texts)
-
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        out = [self.inner.embed_queries(texts[i:i + 64])
-               for i in tqdm(range(0, len(texts), 64), desc="FAQ questions as queries", unit="batch", leave=False)]
-        return np.concatenate(out) if out else self.inner.embed_queries([])
-
-
 @dataclass
 class Scored:
     """Per-question row scores of both retrievers."""

@@ -47,11 +47,13 @@ KNOWLEDGE_BASES = (
 
 
 class ProgressEmbedder:
-    """Shows encoding progress (rate, ETA) of the passages the cache misses."""
+    """Encodes passages in small batches, showing progress (rate, ETA) of what the cache
+    misses. ``as_queries`` embeds them with the query prompt instead (FAQ questions
+    compared symmetrically with the citizen's) and keeps their vectors apart in the cache."""
 
-    def __init__(self, inner: Embedder, label: str) -> None:
-        self.inner, self.label = inner, label
-        self.fingerprint = inner.fingerprint
+    def __init__(self, inner: Embedder, label: str, as_queries: bool = False) -> None:
+        self.inner, self.label, self.as_queries = inner, label, as_queries
+        self.fingerprint = f"{inner.fingerprint}-query" if as_queries else inner.fingerprint
 
     @property
     def dim(self) -> int:
@@ -61,12 +63,13 @@ class ProgressEmbedder:
         return self.inner.embed_queries(texts)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
+        encode = self.inner.embed_queries if self.as_queries else self.inner.embed_passages
         with tqdm(total=len(texts), desc=f"{self.label}: encoding", unit="chunk", leave=False) as bar:
             out = []
             for start in range(0, len(texts), 64):
-                out.append(self.inner.embed_passages(texts[start:start + 64]))
+                out.append(encode(texts[start:start + 64]))
                 bar.update(len(out[-1]))
-        return np.concatenate(out) if out else self.inner.embed_passages([])
+        return np.concatenate(out) if out else encode([])
 
 
 def with_progress(embedder: Embedder, label: str) -> Embedder:
