@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from bench.eval.cases import Case, contains_answer, is_gold
-from retrieval.answer import compose
+from retrieval.answer import quote
 from retrieval.config import PipelineConfig
-from retrieval.decision import ANSWER, CLARIFY, Decision, features
+from retrieval.decision import CLARIFY, features
 from retrieval.fusion import Candidate
 from retrieval.searcher import Searcher
 
@@ -52,7 +52,7 @@ def run_engine(searcher: Searcher, config: PipelineConfig, cases: list[Case], la
     for case in tqdm(cases, desc=f"{label}: engine", unit="q", leave=False):
         turn = searcher.turn(case.question, case.history)
         candidates, decided = turn.run.candidates, turn.decision
-        quoted = compose(Decision(ANSWER, decided.confidence, candidates[:1]))[0] if candidates else ""
+        quoted = quote(candidates[0]) if candidates else ""
         outcomes.append(Outcome(
             case, [_relevant(c, case) for c in candidates[:TOP]], decided.decision, decided.confidence, quoted,
             decided.decision == CLARIFY and any(_relevant(c, case) for c in decided.candidates),
