@@ -64,6 +64,8 @@ def _structured(response: AnswerResponse) -> dict[str, Any]:
         "candidates": response.get("candidates") or [],
         # The question as the engine understood it: the context of later follow-ups.
         "query": response.get("query"),
+        # Grounded generation (when enabled): the extractive quote and the audit record.
+        **{key: response[key] for key in ("generated", "extractive", "generation") if key in response},
     }
 
 

@@ -43,7 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from bot import auth, console, operator, wechat
+    from bot import auth, console, labels, operator, wechat
     from bot.api import search
     from bot.chat import views as chat
     from bot.internal import views as internal
@@ -51,6 +51,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(search.bp)
     app.register_blueprint(chat.bp)
     app.register_blueprint(internal.bp)
+    labels.init_app(app)
     auth.init_app(app)
     console.init_app(app)
     operator.init_app(app)

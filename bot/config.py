@@ -46,6 +46,27 @@ DEFAULTS: dict[str, Any] = {
     "WECHAT_API_BASE": "https://api.weixin.qq.com",
     # Threads answering pushed WeChat messages (each may wait on Rasa and the send API).
     "WECHAT_WORKERS": 4,
+    # Mini-program log-in without WeChat (openid from the device), for WeChat DevTools on a
+    # laptop; refused when the app runs in production (PostgreSQL or WENZHENG_ENV=production).
+    "WECHAT_DEV_LOGIN": False,
+    # 订阅消息: the template announcing an operator's reply (empty: none is asked for), how
+    # its fields are filled (keyword:value with value question/reply/time/department), the
+    # page it opens and the state of the mini-program it opens (formal/trial/developer).
+    "WECHAT_SUBSCRIBE_TEMPLATE_ID": "",
+    "WECHAT_SUBSCRIBE_FIELDS": "thing1:question,thing2:reply,time3:time",
+    "WECHAT_SUBSCRIBE_PAGE": "pages/chat/chat",
+    "WECHAT_SUBSCRIBE_STATE": "formal",
+    # Optional grounded generation (docs/generation.md): an OpenAI-compatible chat endpoint
+    # (base URL ending in /v1) rephrases the chosen source; every sentence is checked
+    # against it, and the extractive answer is sent whenever the model or the check fails.
+    "GENERATION_ENABLED": False,
+    "GENERATION_BASE_URL": "",
+    "GENERATION_MODEL": "",
+    "GENERATION_API_KEY": "",
+    # Whole completion; keep it below the action server's WENZHENG_ANSWER_TIMEOUT (5 s), or
+    # raise that too, else a slow model turns into the "engine down" apology.
+    "GENERATION_TIMEOUT": 3.0,
+    "GENERATION_MAX_TOKENS": 400,
 }
 
 _CONVENTIONAL_NAMES = ("DATABASE_URL", "REDIS_URL")

@@ -145,6 +145,18 @@ class QueryLog(Base):
     handed_off: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class GapDismissal(Base):
+    """A gap staff decided not to act on, and why; its questions are not listed again."""
+
+    __tablename__ = "gap_dismissals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    questions: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
 class CannedReply(Base):
     """A reply template operators insert with one click; managed by admins."""
 

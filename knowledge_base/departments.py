@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import Department
+
 DEPARTMENTS = ("社保", "医保", "公积金", "户籍", "税务", "民政", "交通", "综合")
 
 # First match wins: more specific words before general ones.
@@ -24,3 +31,19 @@ def department_for(text: str) -> str:
         if any(word in text for word in words):
             return department
     return "综合"
+
+
+def organisation(session: Session) -> dict[str, str]:
+    """The organisation list: every way a department is written (name or code) → its name."""
+    names = {name: name for name in DEPARTMENTS}
+    for code, name in session.execute(select(Department.code, Department.name)):
+        names[code] = names[name] = name
+    return names
+
+
+def known_department(value: str, organisation: Mapping[str, str]) -> str:
+    """The name of department ``value`` (a name or code); ValueError names the choices."""
+    if value in organisation:
+        return organisation[value]
+    choices = "、".join(dict.fromkeys(organisation.values()))
+    raise ValueError(f"未知部门「{value}」，可选：{choices}")

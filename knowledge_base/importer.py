@@ -6,12 +6,14 @@ in the caller's one transaction: a bad row anywhere means nothing is imported.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from knowledge_base import store
+from knowledge_base.departments import organisation
 from knowledge_base.formats.documents import (
     DOCUMENT_SUFFIXES,
     SIDECAR_SUFFIX,
@@ -48,7 +50,7 @@ def import_path(session: Session, path: Path, actor: str, kind: str | None = Non
                 publish: bool = False) -> ImportReport:
     """Import a file or a folder (recursively); raises `BadImportFile` before storing anything."""
     report = ImportReport(files=content_files(path))
-    items = _read_all(report.files, kind)
+    items = _read_all(report.files, kind, organisation(session))
     for data in items:
         item, outcome = store.store_revision(session, data, actor)
         report.counts[outcome] += 1
@@ -93,7 +95,8 @@ def guess_kind(path: Path) -> str:
     raise BadImportFile(path, f"不支持的文件类型：{suffix or '无扩展名'}")
 
 
-def read_file(path: Path, kind: str | None = None) -> list[ItemData]:
+def read_file(path: Path, kind: str | None = None,
+              departments: Mapping[str, str] | None = None) -> list[ItemData]:
     """Validated content of one file; ``kind`` is guessed when not given."""
     kind = kind or guess_kind(path)
     if kind == "guide":
@@ -101,7 +104,7 @@ def read_file(path: Path, kind: str | None = None) -> list[ItemData]:
     if kind == "faq":
         if path.suffix.lower() not in (*TABLE_SUFFIXES, ".jsonl"):
             raise BadImportFile(path, "FAQ 只能从 JSONL、CSV 或 XLSX 文件导入")
-        return read_faqs(path)
+        return read_faqs(path, departments)
     if path.suffix.lower() == ".jsonl":
         return read_document_jsonl(path)
     if path.suffix.lower() not in DOCUMENT_SUFFIXES:
@@ -109,12 +112,13 @@ def read_file(path: Path, kind: str | None = None) -> list[ItemData]:
     return [read_document(path)]
 
 
-def _read_all(paths: list[Path], kind: str | None) -> list[ItemData]:
+def _read_all(paths: list[Path], kind: str | None,
+              departments: Mapping[str, str]) -> list[ItemData]:
     """Everything to import, checked for ids that two files both claim."""
     items: list[ItemData] = []
     owners: dict[tuple[str, str | None], Path] = {}
     for path in paths:
-        for data in read_file(path, kind):
+        for data in read_file(path, kind, departments):
             key = (data["external_id"], data.get("version_label"))
             other = owners.setdefault(key, path)
             if other != path:

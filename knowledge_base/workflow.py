@@ -91,6 +91,35 @@ def reject(session: Session, item: Item, actor: str, comment: str) -> Item:
     return item
 
 
+def withdraw(session: Session, item: Item, actor: str) -> Item:
+    """Take a submission back from review to go on editing it (its authors only)."""
+    if item.status != Status.REVIEW:
+        raise WorkflowError(f"只有待审核的修改可以撤回，当前状态为「{STATUS_LABELS[item.status]}」。")
+    if actor not in authors_of(session, item):
+        raise WorkflowError("只有编写这项修改的人可以撤回它。")
+    item.submitted_at = None
+    _move(session, item, Status.DRAFT, actor, "withdraw")
+    return item
+
+
+def delete_draft(session: Session, item: Item, actor: str) -> Item | None:
+    """Delete a draft revision made by mistake; the audit trail keeps its content.
+
+    Returns the revision the line falls back to (None when the item had no other one).
+    Published, retired and submitted revisions are never deleted.
+    """
+    if item.status != Status.DRAFT:
+        raise WorkflowError(
+            f"只能删除草稿，当前状态为「{STATUS_LABELS[item.status]}」；已发布的内容请使用停用。"
+        )
+    if item.id != latest_in_line(session, item).id:
+        raise WorkflowError("只能删除最新的草稿版本。")
+    store.record_audit(session, actor, "delete", item, {"deleted": store.snapshot(item)})
+    session.delete(item)
+    session.flush()
+    return session.scalars(_newest_first(item.external_id, item.kind, item.version_label)).first()
+
+
 def retire(session: Session, item: Item, actor: str, comment: str | None = None) -> Item:
     """Withdraw a published revision from citizens; it stays in the history."""
     if item.status != Status.PUBLISHED:

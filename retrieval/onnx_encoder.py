@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,20 @@ import numpy as np
 
 GRAPH, TOKENIZER, SETTINGS = "model.onnx", "tokenizer.json", "settings.json"
 
+# torch.onnx.export keeps global state and the part folder is named by process id: two
+# threads of one process (an app's background rebuild and a request) export one at a time.
+_EXPORT_LOCK = threading.Lock()
+
 
 def export_graph(model: Any, folder: Path) -> None:
     """Export a loaded SentenceTransformer into ``folder``. Atomic: several processes may
     start at once, and a reader never sees a half-written folder."""
+    with _EXPORT_LOCK:
+        if not is_exported(folder):
+            _export(model, folder)
+
+
+def _export(model: Any, folder: Path) -> None:
     import torch
 
     class SentenceGraph(torch.nn.Module):

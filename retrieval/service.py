@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from knowledge_base.models import Item, Status
 from knowledge_base.terms import policy_terms
-from knowledge_base.versions import in_force
+from knowledge_base.versions import in_force, scheduled
 from retrieval.answer import choice, compose
 from retrieval.config import PipelineConfig
 from retrieval.decision import ANSWER, Decision, decide
@@ -180,7 +180,9 @@ class RetrievalService:
         history: Iterable[str] | None = None,
         pick: dict[str, str] | None = None,
         searcher: Searcher | None = None,
+        with_sources: bool = False,
     ) -> dict[str, Any]:
+        """The decision and its answer; ``with_sources`` adds the chosen passages in full."""
         turn = self._turn(query, history, searcher)
         run, decision, understood = turn.run, turn.decision, turn.understood
         if pick:
@@ -193,7 +195,7 @@ class RetrievalService:
                 decision = Decision(ANSWER, max(decision.confidence, 0.9), [chosen])
         text, citations, choices = compose(decision)
         alternatives = run.candidates[1:4] if decision.decision == ANSWER else []
-        return {
+        result = {
             "decision": decision.decision,
             "confidence": round(decision.confidence, 4),
             "answer": text,
@@ -202,6 +204,9 @@ class RetrievalService:
             "query": understood,
             "results": [result_of(c) for c in run.candidates[:5]],
         }
+        if with_sources:
+            result["sources"] = [result_of(c) for c in decision.candidates] if citations else []
+        return result
 
     def _lookup(self, pick: dict[str, str], searcher: Searcher | None) -> Candidate | None:
         """The chunk a citizen picked from a clarify list, found without searching."""
@@ -215,15 +220,18 @@ class RetrievalService:
                 return Candidate(chunk)
         return None
 
-    def preview(self, session: Session, query: str, drafts: bool = True) -> dict[str, Any]:
+    def preview(
+        self, session: Session, query: str, drafts: bool = True, with_sources: bool = False
+    ) -> dict[str, Any]:
         """Search and answer as citizens would see it — over drafts too, before publishing."""
         searcher = self._draft_searcher(session) if drafts else None
-        result = self.answer(query, searcher=searcher)
+        result = self.answer(query, searcher=searcher, with_sources=with_sources)
         result["over"] = "drafts" if drafts else "published"
         return result
 
     def _draft_searcher(self, session: Session) -> Searcher:
-        """A throw-away snapshot of what would be live if every draft were published."""
+        """A throw-away snapshot of what would be live if every draft were published (and every
+        publication not yet in force had taken effect)."""
         drafts = list(
             session.scalars(
                 select(Item)
@@ -237,6 +245,9 @@ class RetrievalService:
             return self._preview[1]
         latest = {d.external_id: d for d in drafts}
         items = [i for i in in_force(session) if i.external_id not in latest] + list(latest.values())
+        # Published but not in force yet (未生效): staff preview it as it will be answered.
+        shown = {i.external_id for i in items}
+        items += [i for i in scheduled(session) if i.external_id not in shown]
         snapshot = Snapshot.build(0, chunk_records(items), self.embedder, self.config)
         searcher = Searcher(snapshot, self.embedder, self.config)
         self._preview = (key, searcher)

@@ -45,3 +45,9 @@ class AnswerResponse(TypedDict):
     citations: list[Citation]
     candidates: list[CandidateChoice]
     query: str
+    # Only with GENERATION_ENABLED and an answer decision (docs/generation.md): whether
+    # ``answer`` is a checked generated 参考回答, the extractive quote, and the audit record
+    # (model, fallback reason, per-sentence verdicts, removed sentences).
+    generated: NotRequired[bool]
+    extractive: NotRequired[str]
+    generation: NotRequired[dict]

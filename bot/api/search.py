@@ -10,6 +10,7 @@ from bot.chat.privacy import mask
 from bot.db import get_db
 from bot.errors import ApiError, json_body
 from bot.models import QueryLog
+from generation.composer import ground_if_enabled
 from retrieval.service import RetrievalService
 
 bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
@@ -69,19 +70,25 @@ def answer():
     session_id = data.get("session_id")
     if session_id is not None and not isinstance(session_id, str):
         raise ApiError(422, "invalid_session_id", "session_id 必须是字符串")
-    result = _engine().answer(_query(data), history=_history(data), pick=_pick(data))
-    _log_query(result, session_id)
+    question, history = _query(data), _history(data)
+    config = current_app.config
+    result = _engine().answer(
+        question, history=history, pick=_pick(data), with_sources=config["GENERATION_ENABLED"]
+    )
+    result = ground_if_enabled(result, question, history, config)
+    _log_query(result, question, session_id)
     return jsonify(result)
 
 
-def _log_query(result: dict[str, Any], session_id: str | None) -> None:
-    """Remember the question (personal numbers masked) for gap finding and the dashboard."""
+def _log_query(result: dict[str, Any], question: str, session_id: str | None) -> None:
+    """Remember the citizen's own question (personal numbers masked; not the follow-up
+    joined with earlier turns that the engine searched) for gap finding and the dashboard."""
     top = result["citations"][0]["source_id"] if result["citations"] else None
     db = get_db()
     db.add(
         QueryLog(
             session_id=session_id,
-            query=mask(result["query"]),
+            query=mask(question),
             decision=result["decision"],
             confidence=result["confidence"],
             top_source_id=top,

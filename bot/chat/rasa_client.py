@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 import requests
+from typing_extensions import NotRequired
 
 CONNECT_TIMEOUT = 3.0
 
@@ -26,6 +27,7 @@ class BotReply(TypedDict):
     candidates: list[dict[str, Any]]
     decision: str | None
     confidence: float | None
+    generation: NotRequired[dict[str, Any]]  # generated answers only: model, verdicts, quote
 
 
 class RasaUnavailable(Exception):
@@ -108,3 +110,5 @@ def _attach_custom(reply: BotReply, custom: dict[str, Any]) -> None:
     decision = custom.get("decision")
     reply["decision"] = decision if isinstance(decision, str) else None
     reply["confidence"] = _confidence(custom.get("confidence"))
+    if isinstance(custom.get("generation"), dict):
+        reply["generation"] = {**custom["generation"], "extractive": str(custom.get("extractive", ""))}

@@ -49,6 +49,7 @@ class HandoffView(TypedDict):
     department: str | None
     # True once the citizen rated the latest resolved handoff (the page hides the stars).
     rated: bool
+    rating: int | None  # the score given, shown as the chosen button after a reload
 
 
 def new_session_id() -> str:
@@ -61,8 +62,10 @@ def get_or_create_conversation(
     session_id: str | None = None,
     channel: str = "web",
     citizen_ref: str | None = None,
+    fresh: bool = False,
 ) -> Conversation:
-    """The conversation of ``session_id``, or of ``citizen_ref`` on ``channel``, or a new one.
+    """The conversation of ``session_id``, or of ``citizen_ref`` on ``channel``, or a new one
+    (always a new one with ``fresh``: the citizen asked for 新对话).
 
     Raises ``UnknownSession`` for a session id the server never issued.
     """
@@ -71,7 +74,7 @@ def get_or_create_conversation(
         if conversation is None:
             raise UnknownSession(session_id)
         return conversation
-    if citizen_ref is not None:
+    if citizen_ref is not None and not fresh:
         conversation = db.scalar(
             select(Conversation)
             .where(Conversation.channel == channel, Conversation.citizen_ref == citizen_ref)
@@ -99,6 +102,7 @@ def handoff_view(db: Session, conversation: Conversation) -> HandoffView:
         state=conversation.handoff_state,
         department=latest.department if latest else None,
         rated=latest is not None and latest.rating is not None,
+        rating=latest.rating if latest is not None else None,
     )
 
 
@@ -160,6 +164,8 @@ def _relay_to_rasa(db: Session, conversation: Conversation, text: str) -> list[M
                         "citations": reply["citations"],
                         "buttons": reply["buttons"],
                         "candidates": reply["candidates"],
+                        # Reviewers audit generated answers from the stored line.
+                        **({"generation": reply["generation"]} if "generation" in reply else {}),
                     },
                     decision=reply["decision"],
                     confidence=reply["confidence"],

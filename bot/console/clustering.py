@@ -9,17 +9,21 @@ from __future__ import annotations
 import numpy as np
 
 
-def agglomerate(vectors: np.ndarray, threshold: float, weights: np.ndarray | None = None
-                ) -> list[list[int]]:
+def agglomerate(vectors: np.ndarray, threshold: float, weights: np.ndarray | None = None,
+                related: np.ndarray | None = None) -> list[list[int]]:
     """Groups of row indices whose average pairwise cosine similarity stays ≥ ``threshold``.
 
     ``vectors`` must be L2-normalised. ``weights`` (e.g. how often a question was asked)
-    weigh each row in the cluster averages. Groups come largest first.
+    weigh each row in the cluster averages. ``related`` (a boolean matrix) marks the pairs
+    allowed to be alike at all; the others count as unrelated (similarity 0), which keeps
+    a group from absorbing them. Groups come largest first.
     """
     count = len(vectors)
     if count == 0:
         return []
     similarity = (vectors @ vectors.T).astype(np.float64)
+    if related is not None:
+        similarity[~related] = 0.0
     np.fill_diagonal(similarity, -np.inf)
     sizes = np.ones(count) if weights is None else weights.astype(np.float64).copy()
     members: list[list[int]] = [[i] for i in range(count)]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
+from knowledge_base.formats.faq import split_tags
 from knowledge_base.models import Kind
 from knowledge_base.records import ItemData
 
-TAG_SEPARATORS = re.compile(r"[,，、|\s]+")
 MAX_FIELD_CHARS = 20_000
 
 
@@ -43,10 +42,6 @@ def lines(value: str) -> list[str]:
     return list(dict.fromkeys(line.strip() for line in value.splitlines() if line.strip()))
 
 
-def tags(value: str) -> list[str]:
-    return list(dict.fromkeys(tag for tag in TAG_SEPARATORS.split(value) if tag))
-
-
 def dates(form: MultiDict[str, str]) -> tuple[date | None, date | None]:
     """Effective and expiry dates; expiry must come after the effective date."""
     effective = optional_date(form, "effective_on", "生效日期")
@@ -68,7 +63,7 @@ def faq_data(form: MultiDict[str, str], external_id: str | None) -> ItemData:
         alt_questions=[q for q in lines(text(form, "alt_questions", "相似问法")) if q != question],
         body=text(form, "body", "答案", required=True),
         department=text(form, "department", "部门") or None,
-        tags=tags(text(form, "tags", "标签")),
+        tags=split_tags(text(form, "tags", "标签")),
         source_title=text(form, "source_title", "依据来源") or None,
         url=text(form, "url", "官方链接") or None,
         version_label=text(form, "version_label", "版本") or None,

@@ -5,10 +5,17 @@ not helpful. Similar questions are clustered with the answer engine's embedding 
 so staff see one row per need with its count and examples, and can start a FAQ entry
 from it or attach the questions to an existing entry as alternate phrasings (a draft:
 nothing changes for citizens until a reviewer approves).
+
+Only single questions are clustered (not follow-ups joined with earlier turns), and two
+questions join only when they also share a key term (a character pair left after the
+generic question words are removed): embeddings alone put 驾照换证 next to 身份证过期.
+Gaps that already have a draft say so; a gap can be dismissed with a reason, and its
+questions are not listed again.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import TypedDict
@@ -22,16 +29,29 @@ from bot.auth import current_user, role_required
 from bot.console.blueprint import CURATORS, EDITORS, bp
 from bot.console.clustering import agglomerate
 from bot.db import get_db
-from bot.models import QueryLog
+from bot.models import GapDismissal, QueryLog
 from knowledge_base import workflow
 from knowledge_base.db import utcnow
-from knowledge_base.models import Item, Kind
+from knowledge_base.departments import department_for
+from knowledge_base.models import Item, Kind, Status
+from knowledge_base.text import search_key
 from knowledge_base.workflow import WorkflowError
 
 LOW_CONFIDENCE = 0.5
 # Average cosine similarity of multilingual-e5-small query vectors above which two
 # questions ask for the same thing (checked on real questions in tests/console/test_gaps.py).
 SAME_NEED = 0.9
+# A phrasing becomes an alternate of the new FAQ when this close to its leading question.
+ALTERNATE = 0.9
+# Longer texts, or more sentences, are several questions run together, not one need.
+SINGLE_QUESTION_CHARS = 80
+SINGLE_QUESTION_SENTENCES = 2
+SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
+# Words every question has; what is left names the subject (公积金, 居住证, 驾照 …).
+GENERIC = re.compile(
+    "怎么办|怎么|怎样|如何|什么|哪些|哪里|哪儿|多少|多久|需要|可以|能否|能不能|是否|办理|申请"
+    "|材料|流程|手续|请问|我想|一下|问题|[吗呢吧啊了的要在去办是有我你和与及]"
+)
 MAX_QUESTIONS = 2000
 SHOWN_CLUSTERS = 30
 EXAMPLES = 5
@@ -39,9 +59,23 @@ EXAMPLES = 5
 
 class Gap(TypedDict):
     questions: list[str]  # distinct questions, most asked first
+    alternates: list[str]  # the ones close enough to the first to be its 相似问法
+    department: str  # where a FAQ answering it belongs
     count: int  # how often they were asked
     latest: datetime
     reasons: dict[str, int]
+
+
+def is_single_question(text: str) -> bool:
+    sentences = [part for part in SENTENCE_END.split(text) if part.strip()]
+    return len(text) <= SINGLE_QUESTION_CHARS and len(sentences) <= SINGLE_QUESTION_SENTENCES
+
+
+def key_terms(text: str) -> set[str]:
+    """Character pairs of a question once the generic question words are taken out."""
+    runs = GENERIC.split(search_key(text))
+    return {run[i:i + 2] for run in runs for i in range(len(run) - 1)
+            if "\u4e00" <= run[i] <= "\u9fff" and "\u4e00" <= run[i + 1] <= "\u9fff"}
 
 
 def _reason(log: QueryLog) -> str:
@@ -63,22 +97,33 @@ def gap_logs(db: Session, since: datetime) -> list[QueryLog]:
     ))
 
 
-def find_gaps(logs: list[QueryLog], embed, threshold: float = SAME_NEED) -> list[Gap]:
-    """Cluster the logged questions by meaning; largest, then newest, first."""
+def find_gaps(logs: list[QueryLog], embed, threshold: float = SAME_NEED,
+              dismissed: set[str] | None = None) -> list[Gap]:
+    """Cluster the logged single questions by meaning and key terms; largest, then newest,
+    first. Questions in ``dismissed`` (search keys) are left out."""
     by_text: dict[str, list[QueryLog]] = {}
     for log in logs:
-        by_text.setdefault(log.query.strip(), []).append(log)
-    texts = [text for text in by_text if text]
+        text = log.query.strip()
+        if text and is_single_question(text) and search_key(text) not in (dismissed or set()):
+            by_text.setdefault(text, []).append(log)
+    texts = list(by_text)
     if not texts:
         return []
     vectors = np.asarray(embed(texts), dtype=np.float32)
     counts = np.array([len(by_text[text]) for text in texts])
+    keys = [key_terms(text) for text in texts]
+    related = np.array([[bool(a & b) for b in keys] for a in keys])
     gaps: list[Gap] = []
-    for group in agglomerate(vectors, threshold, counts):
+    for group in agglomerate(vectors, threshold, counts, related):
         members = [log for index in group for log in by_text[texts[index]]]
         ranked = sorted(group, key=lambda index: -counts[index])
+        lead = ranked[0]
         gaps.append(Gap(
             questions=[texts[index] for index in ranked],
+            alternates=[texts[index] for index in ranked[1:]
+                        if float(vectors[index] @ vectors[lead]) >= ALTERNATE
+                        and related[index, lead]],
+            department=department_for(texts[lead]),
             count=len(members),
             latest=max(log.created_at for log in members),
             reasons=dict(Counter(_reason(log) for log in members)),
@@ -97,16 +142,55 @@ def _suggestions(question: str) -> list[dict]:
     return list(seen.values())[:3]
 
 
+def dismissed_questions(db: Session) -> set[str]:
+    return {search_key(q) for questions in db.scalars(select(GapDismissal.questions))
+            for q in questions}
+
+
+def drafts_for(db: Session, gaps: list[Gap]) -> list[Item | None]:
+    """The FAQ draft (or submission) already asking each gap's question, if any."""
+    pending: dict[str, Item] = {}
+    for item in db.scalars(select(Item).where(Item.kind == Kind.FAQ,
+                                              Item.status.in_((Status.DRAFT, Status.REVIEW)))):
+        for question in [item.question or item.title, *(item.alt_questions or [])]:
+            pending.setdefault(search_key(question), item)
+    return [next((pending[key] for key in map(search_key, gap["questions"]) if key in pending),
+                 None) for gap in gaps]
+
+
 @bp.route("/gaps")
 @role_required(*CURATORS)
 def gap_list():
+    db = get_db()
     days = min(max(request.args.get("days", 30, type=int) or 30, 1), 365)
     service = current_app.extensions["wenzheng.retrieval"]
-    gaps = find_gaps(gap_logs(get_db(), utcnow() - timedelta(days=days)), service.embed_queries)
+    gaps = find_gaps(gap_logs(db, utcnow() - timedelta(days=days)), service.embed_queries,
+                     dismissed=dismissed_questions(db))
     shown = gaps[:SHOWN_CLUSTERS]
     suggestions = [_suggestions(gap["questions"][0]) for gap in shown]
     return render_template("console/gaps.html", gaps=shown, total=len(gaps), days=days,
-                           suggestions=suggestions, examples=EXAMPLES)
+                           suggestions=suggestions, examples=EXAMPLES,
+                           drafts=drafts_for(db, shown))
+
+
+@bp.route("/gaps/dismiss", methods=["POST"])
+@role_required(*EDITORS)
+def gap_dismiss():
+    """Set a gap aside with a reason; its questions stay out of the list from now on."""
+    # PostgreSQL refuses NUL characters in text: they are dropped, not stored.
+    reason = request.form.get("reason", "").replace("\x00", "").strip()[:500]
+    questions = [q.replace("\x00", "").strip() for q in request.form.getlist("questions")]
+    questions = [q for q in questions if q][:200]
+    if not reason or not questions:
+        flash("请填写忽略原因。", "error")
+        return redirect(url_for("console.gap_list"))
+    db = get_db()
+    db.add(GapDismissal(actor=current_user().username,  # type: ignore[union-attr]
+                        reason=reason, questions=questions))
+    db.commit()
+    flash(f"已忽略“{questions[0]}”等 {len(questions)} 种问法（原因：{reason}），不再列出。",
+          "success")
+    return redirect(url_for("console.gap_list"))
 
 
 @bp.route("/gaps/attach", methods=["POST"])

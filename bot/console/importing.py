@@ -15,15 +15,16 @@ from typing import Any, TypedDict
 from sqlalchemy.orm import Session
 
 from knowledge_base import store, workflow
+from knowledge_base.departments import organisation
 from knowledge_base.formats.faq import faq_item
 from knowledge_base.formats.files import Row, read_csv, read_text, read_xlsx
 from knowledge_base.formats.guides import guide_item
 from knowledge_base.records import BadImportFile, ItemData
+from knowledge_base.text import one_line
 from knowledge_base.workflow import WorkflowError
 
 # What each kind can be imported from.
 IMPORT_FORMATS: dict[str, tuple[str, ...]] = {"faq": (".jsonl", ".csv", ".xlsx"), "guide": (".jsonl",)}
-_ROW_READERS = {"faq": faq_item, "guide": guide_item}
 
 
 class RowOutcome(TypedDict):
@@ -63,8 +64,10 @@ def _error(row: int, message: str, external_id: str = "", title: str = "") -> Ro
                       message=message)
 
 
-def _parsed(path: Path, kind: str) -> tuple[list[tuple[int, ItemData]], list[RowOutcome]]:
-    """Every row as item content or as an error; a file that cannot be read at all raises."""
+def _parsed(session: Session, path: Path,
+            kind: str) -> tuple[list[tuple[int, ItemData]], list[RowOutcome]]:
+    """Every row as item content or as an error (showing the row's question or name, so
+    staff find it); a file that cannot be read at all raises."""
     suffix = path.suffix.lower()
     if suffix not in IMPORT_FORMATS[kind]:
         raise BadImportFile(path.name, f"该类型只能从 {'、'.join(IMPORT_FORMATS[kind])} 文件导入")
@@ -72,13 +75,18 @@ def _parsed(path: Path, kind: str) -> tuple[list[tuple[int, ItemData]], list[Row
         rows, errors = _jsonl_rows(path)
     else:
         rows, errors = (read_csv if suffix == ".csv" else read_xlsx)(path), []
+    departments = organisation(session)
     items: list[tuple[int, ItemData]] = []
     first_row: dict[str, int] = {}
     for number, record in rows:
         try:
-            data = _ROW_READERS[kind](record, Path(path.name), number)
+            if kind == "faq":
+                data = faq_item(record, Path(path.name), number, departments)
+            else:
+                data = guide_item(record, Path(path.name), number)
         except BadImportFile as exc:
-            errors.append(_error(number, str(exc).split("：", 1)[-1]))
+            title = one_line(str(record.get("question") or record.get("TASK_NAME") or ""))
+            errors.append(_error(number, str(exc).split("：", 1)[-1], title=title))
             continue
         earlier = first_row.setdefault(data["external_id"], number)
         if earlier != number:
@@ -91,7 +99,7 @@ def _parsed(path: Path, kind: str) -> tuple[list[tuple[int, ItemData]], list[Row
 
 def preview(session: Session, path: Path, kind: str) -> ImportPreview:
     """What importing ``path`` would do, row by row, without changing anything."""
-    items, outcomes = _parsed(path, kind)
+    items, outcomes = _parsed(session, path, kind)
     for number, data in items:
         latest = workflow.latest_for(session, data)
         try:
@@ -116,7 +124,7 @@ def preview(session: Session, path: Path, kind: str) -> ImportPreview:
 
 def apply(session: Session, path: Path, kind: str, actor: str) -> int:
     """Import the good rows of a previewed file as drafts; returns how many changed."""
-    items, _ = _parsed(path, kind)
+    items, _ = _parsed(session, path, kind)
     changed = 0
     for _number, data in items:
         latest = workflow.latest_for(session, data)

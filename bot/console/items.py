@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from datetime import date
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -14,13 +13,16 @@ from werkzeug.datastructures import FileStorage
 from bot.auth import current_user, role_required
 from bot.console import forms
 from bot.console.blueprint import CURATORS, EDITORS, REVIEWERS, bp
+from bot.console.changes import change_of
 from bot.console.publishing import index_state, request_reindex
 from bot.db import get_db
 from knowledge_base import store, workflow
 from knowledge_base.departments import DEPARTMENTS
 from knowledge_base.formats.documents import DOCUMENT_SUFFIXES, read_document
+from knowledge_base.formats.faq import split_tags
 from knowledge_base.models import AuditEntry, Item, Kind, Status
 from knowledge_base.records import BadImportFile, ItemData
+from knowledge_base.versions import effective_date_in
 from knowledge_base.workflow import STATUS_LABELS, WorkflowError
 
 KIND_LABELS = {Kind.FAQ: "常见问答", Kind.DOCUMENT: "政策文件", Kind.GUIDE: "办事指南"}
@@ -78,7 +80,8 @@ def review_queue():
         select(Item).where(Item.status == Status.REVIEW).order_by(Item.submitted_at)
     ).all()
     return render_template("console/review.html", items=items, kinds=KIND_LABELS,
-                           authors={i.id: workflow.authors_of(db, i) for i in items})
+                           authors={i.id: workflow.authors_of(db, i) for i in items},
+                           changes={i.id: change_of(db, i) for i in items})
 
 
 @bp.route("/items/<int:item_id>")
@@ -93,10 +96,12 @@ def item_detail(item_id: int):
         select(AuditEntry).where(AuditEntry.external_id == item.external_id)
         .order_by(AuditEntry.id.desc()).limit(100)
     ).all()
+    latest = workflow.latest_in_line(db, item)
     return render_template(
         "console/item.html", item=item, history=history, audit=audit, kinds=KIND_LABELS,
-        statuses=STATUS_LABELS, latest=workflow.latest_in_line(db, item),
+        statuses=STATUS_LABELS, latest=latest,
         authors=workflow.authors_of(db, item), index=index_state(db, item),
+        change=change_of(db, item) if item.id == latest.id else None,
     )
 
 
@@ -128,7 +133,7 @@ def _edited(item: Item | None) -> ItemData:
         title=forms.text(request.form, "title", "标题", required=True),
         body=forms.text(request.form, "body", "正文", required=True),
         department=forms.text(request.form, "department", "部门") or None,
-        tags=forms.tags(forms.text(request.form, "tags", "标签")),
+        tags=split_tags(forms.text(request.form, "tags", "标签")),
         source_title=forms.text(request.form, "source_title", "依据来源") or None,
         url=forms.text(request.form, "url", "官方链接") or None,
         effective_on=effective, expires_on=expires,
@@ -155,7 +160,8 @@ def faq_new():
         return _save(None)
     # A gap cluster opens this form pre-filled with its questions.
     prefill = {"question": request.args.get("question", ""),
-               "alt_questions": "\n".join(request.args.getlist("alt"))}
+               "alt_questions": "\n".join(request.args.getlist("alt")),
+               "department": request.args.get("department", "")}
     return _render_form(None, prefill)
 
 
@@ -203,6 +209,9 @@ def document_upload():
             "effective_on": effective, "expires_on": expires,
         }
         data.update({k: v for k, v in overrides.items() if v})  # type: ignore[typeddict-item]
+        stated = None if data.get("effective_on") else effective_date_in(data["body"])
+        if stated is not None:
+            data["effective_on"] = stated
         draft = workflow.save_draft(db, data, _actor())
         _link_superseded(db, draft, request.form.get("supersedes", type=int))
     except (forms.FormError, BadImportFile, WorkflowError) as exc:
@@ -213,6 +222,9 @@ def document_upload():
                                departments=DEPARTMENTS, suffixes=DOCUMENT_SUFFIXES), 400
     db.commit()
     flash(f"已导入为草稿，共 {len(draft.chunks)} 个片段。请检查切分结果后提交审核。", "success")
+    if stated is not None:
+        flash(f"生效日期 {stated.isoformat()} 取自正文中的施行日期，请核对；如有误请编辑修改。",
+              "info")
     return redirect(url_for("console.item_detail", item_id=draft.id))
 
 
@@ -251,10 +263,38 @@ def item_submit(item_id: int):
                        "已提交审核。")
 
 
+@bp.route("/items/<int:item_id>/withdraw", methods=["POST"])
+@role_required(*EDITORS)
+def item_withdraw(item_id: int):
+    return _transition(item_id, lambda db, item: workflow.withdraw(db, item, _actor()),
+                       "已撤回审核，可以继续编辑。")
+
+
+@bp.route("/items/<int:item_id>/delete", methods=["POST"])
+@role_required(*EDITORS)
+def item_delete(item_id: int):
+    db = get_db()
+    item = _item_or_404(item_id)
+    try:
+        fallback = workflow.delete_draft(db, item, _actor())
+    except WorkflowError as exc:
+        db.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("console.item_detail", item_id=item_id))
+    db.commit()
+    flash(f"已删除草稿「{item.title}」（第 {item.version} 版）；审计日志保留了它的内容。", "success")
+    if fallback is not None:
+        return redirect(url_for("console.item_detail", item_id=fallback.id))
+    return redirect(url_for("console.item_list"))
+
+
 @bp.route("/items/<int:item_id>/approve", methods=["POST"])
 @role_required(*REVIEWERS)
 def item_approve(item_id: int):
     comment = request.form.get("comment", "").strip()
+    if not request.form.get("confirmed"):
+        flash("请先勾选“我已核对以上修改”，再审核通过并发布。", "error")
+        return redirect(url_for("console.item_detail", item_id=item_id))
     return _transition(item_id, lambda db, item: workflow.approve(db, item, _actor(), comment),
                        "审核通过，已发布；线上索引正在更新。")
 
@@ -280,8 +320,3 @@ def item_retire(item_id: int):
 def item_rollback(item_id: int):
     return _transition(item_id, lambda db, item: workflow.roll_back(db, item, _actor()),
                        "已按所选版本创建草稿，提交审核后生效。")
-
-
-@bp.app_template_filter("day")
-def _day(value: date | None) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from knowledge_base import store
 from knowledge_base.models import AuditEntry, Item, Status
+from knowledge_base.versions import force_label
 
 REINDEX = "reindex"
 
@@ -37,6 +38,8 @@ def index_state(db: Session, item: Item) -> IndexState | None:
     """Whether the live index reflects this revision's publication or retirement."""
     if item.status not in (Status.PUBLISHED, Status.RETIRED):
         return None
+    if item.status == Status.PUBLISHED and (pending := force_label(item)):
+        return IndexState(live=False, label=f"{pending}，在此之前不会被检索")
     status = current_app.extensions["wenzheng.retrieval"].status()
     requested = db.scalar(
         select(AuditEntry.detail)

@@ -1,12 +1,13 @@
-"""WeChat channels: customer-service message push (客服消息) and mini-program log-in."""
+"""WeChat channels: 客服消息 push, mini-program log-in and subscription messages."""
 
 from __future__ import annotations
 
 from flask import Flask
 
 from bot.channels import register_sender
-from bot.wechat import models
+from bot.wechat import models, subscribe
 from bot.wechat.client import LocalTokenStore, RedisTokenStore, WeChatClient
+from bot.wechat.subscribe import SubscriptionNotifier
 from bot.wechat.views import bp
 from bot.wechat.worker import CHANNEL, WeChatWorker
 
@@ -28,9 +29,17 @@ def init_app(app: Flask) -> None:
     )
     models.WeChatInbound.metadata.create_all(
         app.extensions["wenzheng.engine"],
-        tables=[models.WeChatInbound.__table__, models.WeChatOutbound.__table__],
+        tables=[
+            models.WeChatInbound.__table__,
+            models.WeChatOutbound.__table__,
+            models.WeChatConsent.__table__,
+            models.WeChatNotice.__table__,
+        ],
     )
     worker = WeChatWorker(app, client, config["WECHAT_WORKERS"])
     app.extensions["wenzheng.wechat"] = worker
     app.register_blueprint(bp)
     register_sender(app, CHANNEL, worker.send_later)
+    notifier = SubscriptionNotifier(app, worker)
+    app.extensions["wenzheng.wechat.subscribe"] = notifier
+    register_sender(app, subscribe.CHANNEL, notifier.send_later)

@@ -7,7 +7,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select, update
 
-from bot.wechat.models import JobState, WeChatInbound, WeChatOutbound
+from bot.wechat.models import JobState, WeChatInbound, WeChatNotice, WeChatOutbound
+from bot.wechat.subscribe import retryable_failures
 from knowledge_base.db import session_scope
 
 
@@ -21,7 +22,7 @@ def wechat() -> None:
 def status() -> None:
     """Count pushed and outgoing messages by state."""
     with session_scope(current_app.extensions["wenzheng.sessions"]) as db:
-        for model in (WeChatInbound, WeChatOutbound):
+        for model in (WeChatInbound, WeChatOutbound, WeChatNotice):
             counts = db.execute(select(model.state, func.count()).group_by(model.state)).all()
             summary = ", ".join(f"{state} {count}" for state, count in counts) or "empty"
             click.echo(f"{model.__tablename__}: {summary}")
@@ -30,7 +31,7 @@ def status() -> None:
 @wechat.command("retry")
 @with_appcontext
 def retry() -> None:
-    """Send failed outgoing messages again and process pending ones, then wait for them."""
+    """Send failed outgoing messages (and unrefused subscription messages) again and process pending ones, then wait for them."""
     worker = current_app.extensions["wenzheng.wechat"]
     with session_scope(current_app.extensions["wenzheng.sessions"]) as db:
         db.execute(
@@ -38,6 +39,8 @@ def retry() -> None:
             .where(WeChatOutbound.state == JobState.FAILED)
             .values(state=JobState.PENDING)
         )
+        # Subscription messages too, except those the citizen refused (43101).
+        db.execute(update(WeChatNotice).where(retryable_failures()).values(state=JobState.PENDING))
     scheduled = worker.resume()
     worker.shutdown(wait=True)
     click.echo(f"scheduled {scheduled} job(s)")

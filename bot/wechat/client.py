@@ -140,16 +140,33 @@ class WeChatClient:
             self.tokens.discard(token)
             return self._call(method, path, params={"access_token": self.access_token()}, **kwargs)
 
-    def send_text(self, openid: str, content: str) -> None:
-        """One customer-service text message (callers keep it within WeChat's size limit)."""
-        body = {"touser": openid, "msgtype": "text", "text": {"content": content}}
-        self._with_token(
+    def _post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._with_token(
             "POST",
-            "/cgi-bin/message/custom/send",
+            path,
             # WeChat wants raw UTF-8, not \\u escapes, or it counts six bytes per character.
             data=json.dumps(body, ensure_ascii=False).encode(),
             headers={"Content-Type": "application/json; charset=utf-8"},
         )
+
+    def send_text(self, openid: str, content: str) -> None:
+        """One customer-service text message (callers keep it within WeChat's size limit)."""
+        body = {"touser": openid, "msgtype": "text", "text": {"content": content}}
+        self._post_json("/cgi-bin/message/custom/send", body)
+
+    def send_subscribe(
+        self, openid: str, template_id: str, data: dict[str, dict[str, str]], page: str, state: str
+    ) -> None:
+        """One subscription message (订阅消息); it uses up one consent of the citizen."""
+        body = {
+            "touser": openid,
+            "template_id": template_id,
+            "page": page,
+            "data": data,
+            "miniprogram_state": state,
+            "lang": "zh_CN",
+        }
+        self._post_json("/cgi-bin/message/subscribe/send", body)
 
     def code_to_openid(self, code: str) -> str:
         """Exchange a ``wx.login`` code for the citizen's openid."""

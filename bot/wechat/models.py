@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge_base.db import Base, utcnow
@@ -54,6 +54,46 @@ class WeChatOutbound(Base):
     parts: Mapped[list[str]] = mapped_column(JSON, default=list)
     sent_parts: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), default=JobState.PENDING, index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WeChatConsent(Base):
+    """How many subscription messages (订阅消息) of a template a citizen allowed us to send.
+
+    Each "accept" of ``wx.requestSubscribeMessage`` allows one message; each send uses one.
+    """
+
+    __tablename__ = "wechat_consent"
+    __table_args__ = (UniqueConstraint("openid", "template_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    openid: Mapped[str] = mapped_column(String(128))
+    template_id: Mapped[str] = mapped_column(String(128))
+    credits: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class WeChatNotice(Base):
+    """One subscription message announcing a transcript line (an operator's reply).
+
+    ``message_id`` is unique so a line is announced once; a failure keeps its ``errcode``
+    (43101: no consent, never retried; quota errors: ``flask wechat retry`` sends it again).
+    """
+
+    __tablename__ = "wechat_notice"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(Integer, unique=True)
+    openid: Mapped[str] = mapped_column(String(128), index=True)
+    template_id: Mapped[str] = mapped_column(String(128))
+    data: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    errcode: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default=JobState.PENDING, index=True)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

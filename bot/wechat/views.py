@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+import os
+import re
+from typing import Any, TypedDict
 
 from flask import Blueprint, Response, current_app, request
 
@@ -13,6 +15,7 @@ from bot.wechat.client import WeChatError
 from bot.wechat.crypto import CryptoError, MessageCrypto
 from bot.wechat.messages import MalformedMessage, parse_fields, to_inbound
 from bot.wechat.signature import is_valid
+from bot.wechat.subscribe import CHANNEL, ConsentError, SubscriptionNotifier
 from bot.wechat.worker import WeChatWorker
 
 bp = Blueprint("wechat", __name__)
@@ -24,10 +27,21 @@ LOGIN_RATE_PER_IP = 30  # per minute
 
 class LoginResponse(TypedDict):
     session_id: str
+    max_chars: int  # MAX_QUERY_CHARS: the page's character counter
+    subscribe_templates: list[str]  # what wx.requestSubscribeMessage should ask for
+    dev_login: bool
+
+
+# Development log-in: the random id a device keeps in its storage.
+DEV_USER = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 def _worker() -> WeChatWorker:
     return current_app.extensions["wenzheng.wechat"]
+
+
+def _notifier() -> SubscriptionNotifier:
+    return current_app.extensions["wenzheng.wechat.subscribe"]
 
 
 def _plain(text: str, status: int = 200) -> Response:
@@ -85,23 +99,103 @@ def _crypto() -> MessageCrypto:
 
 
 @bp.post("/api/v1/wechat/login")
-def login():
-    """Exchange a ``wx.login`` code for the citizen's one mini-program conversation."""
+def login() -> LoginResponse:
+    """Exchange a ``wx.login`` code for the citizen's one mini-program conversation.
+
+    ``new_conversation: true`` starts another one (新对话); it becomes the citizen's current one.
+    """
     from bot.chat.service import get_or_create_conversation
 
     if not allow(f"wechat-login:{request.remote_addr}", LOGIN_RATE_PER_IP, 60):
         raise ApiError(429, "rate_limited", "请求过于频繁，请稍后再试")
-    code = json_body().get("code")
+    body = json_body()
+    code = body.get("code")
     if not isinstance(code, str) or not code.strip() or len(code) > 256:
         raise ApiError(400, "invalid_code", "缺少有效的登录凭证 code")
+    openid = _dev_openid(body) if current_app.config["WECHAT_DEV_LOGIN"] else _openid(code)
+    db = get_db()
+    conversation = get_or_create_conversation(
+        db,
+        channel="miniprogram",
+        citizen_ref=openid,
+        fresh=body.get("new_conversation") is True,
+    )
+    db.commit()
+    config = current_app.config
+    return LoginResponse(
+        session_id=conversation.session_id,
+        max_chars=config["MAX_QUERY_CHARS"],
+        subscribe_templates=_notifier().templates,
+        dev_login=bool(config["WECHAT_DEV_LOGIN"]),
+    )
+
+
+def _openid(code: str) -> str:
+    config = current_app.config
+    if not config["WECHAT_APPID"] or not config["WECHAT_SECRET"]:
+        current_app.logger.error(
+            "mini-program log-in: WECHAT_APPID/WECHAT_SECRET are not set "
+            "(for WeChat DevTools without an AppID set WENZHENG_WECHAT_DEV_LOGIN=1)"
+        )
+        raise ApiError(
+            503,
+            "wechat_not_configured",
+            "服务器未配置小程序登录（开发环境可设置 WENZHENG_WECHAT_DEV_LOGIN=1）",
+        )
     try:
-        openid = _worker().client.code_to_openid(code.strip())
+        return _worker().client.code_to_openid(code.strip())
     except WeChatError as exc:
         current_app.logger.warning("wx.login code exchange failed: %s", exc)
         if exc.errcode is None:
             raise ApiError(502, "wechat_unavailable", "微信服务暂时无法访问，请稍后再试") from exc
         raise ApiError(400, "invalid_code", "登录凭证无效或已过期，请重新进入小程序") from exc
-    db = get_db()
-    conversation = get_or_create_conversation(db, channel="miniprogram", citizen_ref=openid)
-    db.commit()
-    return LoginResponse(session_id=conversation.session_id)
+
+
+def _in_production() -> bool:
+    return (
+        os.environ.get("WENZHENG_ENV", "").lower() == "production"
+        or str(current_app.config.get("ENV", "")).lower() == "production"
+        or current_app.config["DATABASE_URL"].startswith("postgresql")
+    )
+
+
+def _dev_openid(body: dict[str, Any]) -> str:
+    """Development log-in: the device's own random id stands in for the openid.
+
+    Anyone could claim any id, so it is refused outright in production.
+    """
+    if _in_production():
+        current_app.logger.error("WECHAT_DEV_LOGIN is set in production: log-in refused")
+        raise ApiError(
+            403,
+            "dev_login_refused",
+            "开发登录只能在本地开发环境使用，生产环境请关闭 WECHAT_DEV_LOGIN 并配置小程序 AppID",
+        )
+    dev_user = body.get("dev_user")
+    if not isinstance(dev_user, str) or not DEV_USER.fullmatch(dev_user):
+        raise ApiError(400, "invalid_dev_user", "开发登录需要 8–64 位字母或数字的 dev_user")
+    return f"dev-{dev_user}"
+
+
+@bp.post("/api/v1/wechat/subscribe")
+def subscribe() -> dict[str, dict[str, int]]:
+    """Store the citizen's answer to ``wx.requestSubscribeMessage`` (one message per accept)."""
+    from bot.chat.service import UnknownSession, get_or_create_conversation
+
+    if not allow(f"wechat-subscribe:{request.remote_addr}", LOGIN_RATE_PER_IP, 60):
+        raise ApiError(429, "rate_limited", "请求过于频繁，请稍后再试")
+    body = json_body()
+    session_id = body.get("session_id")
+    if not isinstance(session_id, str) or not session_id:
+        raise ApiError(400, "invalid_session_id", "缺少 session_id")
+    try:
+        conversation = get_or_create_conversation(get_db(), session_id=session_id)
+    except UnknownSession:
+        raise ApiError(404, "unknown_session", "会话不存在或已失效") from None
+    if conversation.channel != CHANNEL or not conversation.citizen_ref:
+        raise ApiError(400, "not_miniprogram", "只有小程序会话可以订阅消息")
+    try:
+        credits = _notifier().record_consent(conversation.citizen_ref, body.get("results"))
+    except ConsentError as exc:
+        raise ApiError(400, "invalid_results", str(exc)) from exc
+    return {"credits": credits}

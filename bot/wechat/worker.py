@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from bot.models import Conversation, Message
 from bot.wechat.client import WeChatClient, WeChatError
 from bot.wechat.messages import Inbound, button_for_reply, render_message, split_text
-from bot.wechat.models import JobState, WeChatInbound, WeChatOutbound
+from bot.wechat.models import JobState, WeChatInbound, WeChatNotice, WeChatOutbound
 from knowledge_base.db import session_scope, utcnow
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,8 @@ TEXT_ONLY = "目前仅支持文字消息，请用文字描述您的问题。"
 TOO_LONG = "您的消息太长了，请精简到{limit}字以内再发送。"
 # Transcript lines the citizen receives; "user" is their own, "note" is staff-only.
 PUSHED_ROLES = ("bot", "operator", "system")
+# The queue tables whose rows jobs claim and finish.
+Job = WeChatInbound | WeChatOutbound | WeChatNotice
 
 
 class WeChatWorker:
@@ -51,6 +53,8 @@ class WeChatWorker:
         self._citizen_locks: weakref.WeakValueDictionary[str, threading.RLock] = (
             weakref.WeakValueDictionary()
         )
+        # Other queues on this pool (subscription messages): each schedules its pending rows.
+        self.resumers: list[Callable[[], int]] = []
 
     # -- entry points -------------------------------------------------------------------
 
@@ -70,14 +74,14 @@ class WeChatWorker:
                 row_id = row.id
         except IntegrityError:
             return False
-        self._submit(self.process_inbound, row_id)
+        self.submit(self.process_inbound, row_id)
         self._resume_once()
         return True
 
     def send_later(self, conversation: Conversation, message: Message) -> None:
         """The channel sender: queue an operator/system line for the citizen's WeChat."""
         if conversation.citizen_ref and self._store_outbound(message, conversation.citizen_ref):
-            self._submit(self.flush, conversation.citizen_ref)
+            self.submit(self.flush, conversation.citizen_ref)
 
     def resume(self) -> int:
         """Schedule everything left pending (after a restart); returns the number of jobs."""
@@ -92,10 +96,10 @@ class WeChatWorker:
                 .distinct()
             ).all()
         for row_id in inbound:
-            self._submit(self.process_inbound, row_id)
+            self.submit(self.process_inbound, row_id)
         for openid in openids:
-            self._submit(self.flush, openid)
-        return len(inbound) + len(openids)
+            self.submit(self.flush, openid)
+        return len(inbound) + len(openids) + sum(resume() for resume in self.resumers)
 
     def shutdown(self, wait: bool = True) -> None:
         with self._lock:
@@ -107,7 +111,7 @@ class WeChatWorker:
 
     def process_inbound(self, inbound_id: int) -> None:
         """Answer one pushed message through the chat service, then send the answer."""
-        if not self._claim(WeChatInbound, inbound_id):
+        if not self.claim(WeChatInbound, inbound_id):
             return
         with session_scope(self.sessions) as db:
             row = db.get(WeChatInbound, inbound_id)
@@ -117,9 +121,9 @@ class WeChatWorker:
                 self._respond(openid, msg_type, content, event)
             except Exception as exc:
                 log.exception("WeChat message %s failed", inbound_id)
-                self._finish(WeChatInbound, inbound_id, JobState.FAILED, repr(exc))
+                self.finish(WeChatInbound, inbound_id, JobState.FAILED, repr(exc))
                 return
-            self._finish(WeChatInbound, inbound_id, JobState.DONE)
+            self.finish(WeChatInbound, inbound_id, JobState.DONE)
             self.flush(openid)
 
     def flush(self, openid: str) -> None:
@@ -198,7 +202,7 @@ class WeChatWorker:
                     .order_by(WeChatOutbound.message_id)
                     .limit(1)
                 )
-            if row_id is None or self._claim(WeChatOutbound, row_id):
+            if row_id is None or self.claim(WeChatOutbound, row_id):
                 return row_id
 
     def _send(self, outbound_id: int) -> None:
@@ -214,11 +218,12 @@ class WeChatWorker:
                     db.get(WeChatOutbound, outbound_id).sent_parts = index + 1
         except WeChatError as exc:
             log.warning("WeChat send %s failed: %s", outbound_id, exc)
-            self._finish(WeChatOutbound, outbound_id, JobState.FAILED, str(exc))
+            self.finish(WeChatOutbound, outbound_id, JobState.FAILED, str(exc))
             return
-        self._finish(WeChatOutbound, outbound_id, JobState.DONE)
+        self.finish(WeChatOutbound, outbound_id, JobState.DONE)
 
-    def _claim(self, model: type[WeChatInbound | WeChatOutbound], row_id: int) -> bool:
+    def claim(self, model: type[Job], row_id: int) -> bool:
+        """Move a pending row to working; False when another job got it first."""
         with session_scope(self.sessions) as db:
             result = db.execute(
                 update(model)
@@ -227,18 +232,19 @@ class WeChatWorker:
             )
             return result.rowcount == 1
 
-    def _finish(
+    def finish(
         self,
-        model: type[WeChatInbound | WeChatOutbound],
+        model: type[Job],
         row_id: int,
         state: JobState,
         error: str | None = None,
+        **values: object,
     ) -> None:
         with session_scope(self.sessions) as db:
             db.execute(
                 update(model)
                 .where(model.id == row_id)
-                .values(state=state, error=error, finished_at=utcnow())
+                .values(state=state, error=error, finished_at=utcnow(), **values)
             )
 
     def _citizen_lock(self, openid: str) -> threading.RLock:
@@ -254,9 +260,9 @@ class WeChatWorker:
             if self._resumed:
                 return
             self._resumed = True
-        self._submit(self.resume)
+        self.submit(self.resume)
 
-    def _submit(self, job: Callable[..., object], *args: int | str) -> None:
+    def submit(self, job: Callable[..., object], *args: int | str) -> None:
         with self._lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="wechat")

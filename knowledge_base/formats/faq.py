@@ -11,10 +11,11 @@ import csv
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from knowledge_base.departments import department_for
+from knowledge_base.departments import department_for, known_department
 from knowledge_base.formats.files import Row, parse_date, read_csv, read_jsonl, read_xlsx
 from knowledge_base.models import Item, Kind
 from knowledge_base.records import BadImportFile, ItemData
@@ -25,14 +26,15 @@ COLUMNS = ("id", "question", "alt_questions", "answer", "department", "tags", "s
 REQUIRED = ("question", "answer")
 FORMATS = ("jsonl", "csv", "xlsx")
 LIST_SEPARATORS = re.compile(r"\n|\|")
-TAG_SEPARATORS = re.compile(r"\n|\||,|，|、")
+# Tags are short terms; staff separate them with any of these (full- or half-width).
+TAG_SEPARATORS = re.compile(r"[\s|,，、;；]+")
 
 
 def is_faq_record(record: dict[str, Any]) -> bool:
     return "question" in record and "answer" in record
 
 
-def read_faqs(path: Path) -> list[ItemData]:
+def read_faqs(path: Path, organisation: Mapping[str, str] | None = None) -> list[ItemData]:
     """Validated FAQ entries of a file; the first problem raises, naming file and row."""
     suffix = path.suffix.lower().lstrip(".")
     rows: list[Row] = {"jsonl": read_jsonl, "csv": read_csv, "xlsx": read_xlsx}[suffix](path)
@@ -41,7 +43,7 @@ def read_faqs(path: Path) -> list[ItemData]:
     items: list[ItemData] = []
     first_row: dict[str, int] = {}
     for row, record in rows:
-        item = faq_item(record, path, row)
+        item = faq_item(record, path, row, organisation)
         earlier = first_row.setdefault(item["external_id"], row)
         if earlier != row:
             raise BadImportFile(path, f"与第 {earlier} 行重复（id 或问题相同：{item['external_id']}）",
@@ -50,13 +52,22 @@ def read_faqs(path: Path) -> list[ItemData]:
     return items
 
 
-def faq_item(record: dict[str, Any], path: Path, row: int) -> ItemData:
+def faq_item(record: dict[str, Any], path: Path, row: int,
+             organisation: Mapping[str, str] | None = None) -> ItemData:
+    """One row as FAQ content (the rule of the CLI and the console import alike); the
+    department is checked against ``organisation`` (name or code → name) when given."""
     question = one_line(record.get("question"))
     answer = clean(str(record.get("answer") or "")).strip()
     if not question:
         raise BadImportFile(path, "问题（question）为空", row)
     if not answer:
         raise BadImportFile(path, "答案（answer）为空", row)
+    department = one_line(record.get("department")) or department_for(question + answer)
+    if organisation is not None:
+        try:
+            department = known_department(department, organisation)
+        except ValueError as exc:
+            raise BadImportFile(path, str(exc), row) from None
     digest = hashlib.sha1(search_key(question).encode()).hexdigest()[:12]
     alternates = [q for q in _listing(record.get("alt_questions"), LIST_SEPARATORS)
                   if q != question]
@@ -64,8 +75,8 @@ def faq_item(record: dict[str, Any], path: Path, row: int) -> ItemData:
         external_id=one_line(str(record.get("id") or "")) or f"faq-{digest}",
         kind=Kind.FAQ, title=question, question=question, body=answer,
         alt_questions=alternates,
-        department=one_line(record.get("department")) or department_for(question + answer),
-        tags=_listing(record.get("tags"), TAG_SEPARATORS),
+        department=department,
+        tags=split_tags(record.get("tags")),
         source_title=one_line(record.get("source_title")) or None,
         url=one_line(record.get("url")) or None,
         effective_on=parse_date(record.get("effective"), path, row, "effective"),
@@ -126,6 +137,11 @@ def _write_xlsx(rows: list[dict[str, str]], path: Path) -> None:
 def _flat(record: dict[str, Any]) -> dict[str, str]:
     return {key: "\n".join(value) if isinstance(value, list) else value
             for key, value in record.items()}
+
+
+def split_tags(raw: Any) -> list[str]:
+    """Tags of a cell or form field, once each: 灵活就业;医保缴费 is two tags."""
+    return list(dict.fromkeys(_listing(raw, TAG_SEPARATORS)))
 
 
 def _listing(raw: Any, separators: re.Pattern[str]) -> list[str]:

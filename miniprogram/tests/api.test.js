@@ -17,11 +17,22 @@ function fakeRequest(responses) {
 test("login posts the wx.login code and resolves the session id", async () => {
   const { calls, request } = fakeRequest([{ statusCode: 200, data: { session_id: "s-1" } }]);
   const api = createApi({ baseUrl: "https://wz.example.gov.cn/", request });
-  assert.equal(await api.login("code-9"), "s-1");
+  assert.deepEqual(await api.login("code-9"), { session_id: "s-1" });
   assert.equal(calls[0].url, "https://wz.example.gov.cn/api/v1/wechat/login");
   assert.equal(calls[0].method, "POST");
   assert.deepEqual(calls[0].data, { code: "code-9" });
   assert.equal(calls[0].header["Content-Type"], "application/json");
+});
+
+test("log-in options: the development device id and 新对话; consent reports", async () => {
+  const ok = { statusCode: 200, data: {} };
+  const { calls, request } = fakeRequest([ok, ok]);
+  const api = createApi({ baseUrl: "http://x", request });
+  await api.login("c", { devUser: "dev-123456789", fresh: true });
+  await api.subscribe("s", { t1: "accept" });
+  assert.deepEqual(calls[0].data, { code: "c", dev_user: "dev-123456789", new_conversation: true });
+  assert.equal(calls[1].url, "http://x/api/v1/wechat/subscribe");
+  assert.deepEqual(calls[1].data, { session_id: "s", results: { t1: "accept" } });
 });
 
 test("send and poll use the chat API with the session id and cursor", async () => {

@@ -107,3 +107,41 @@ test("stop prevents further polls; start is idempotent", async () => {
   poller.stop();
   assert.equal(timers.pending.length, 0);
 });
+
+test("hide/show while a poll is in flight keeps one timer chain", async () => {
+  const timers = manualTimers();
+  const releases = [];
+  const poller = createPoller({
+    fetchAfter: () => new Promise((resolve) => releases.push(() => resolve({ messages: [] }))),
+    onBatch: () => {},
+    intervalMs: 1000,
+    timers,
+  });
+  poller.start();
+  await timers.fireNext(); // the first poll is now waiting for the server
+  poller.stop(); // onHide
+  poller.start(); // onShow: polls again at once, sharing the request in flight
+  await timers.fireNext();
+  releases.forEach((release) => release());
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(timers.pending.length, 1);
+  poller.stop();
+  assert.equal(timers.pending.length, 0);
+});
+
+test("a poll that ends after stop() schedules nothing", async () => {
+  const timers = manualTimers();
+  let release;
+  const poller = createPoller({
+    fetchAfter: () => new Promise((resolve) => (release = () => resolve({ messages: [] }))),
+    onBatch: () => {},
+    intervalMs: 1000,
+    timers,
+  });
+  poller.start();
+  await timers.fireNext();
+  poller.stop();
+  release();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(timers.pending.length, 0);
+});

@@ -38,6 +38,7 @@ test("an answer becomes a view with collapsed citation cards and buttons", () =>
       open: false,
     },
   ]);
+  assert.equal(view.used, false);
   assert.deepEqual(
     view.buttons.map((b) => [b.title, b.rating]),
     [["有帮助", false], ["没帮助", false]],
@@ -62,25 +63,45 @@ test("rating buttons are recognised and the rating payload matches the server's"
   assert.equal(render.canRate({ state: "resolved", rated: true }), false);
 });
 
-test("merging keeps each line once, in id order, and keeps expanded cards open", () => {
-  let shown = render.mergeMessages([], [answer]);
+test("updates add only new lines, by path, and nothing when nothing is new", () => {
+  const first = render.messageUpdate([], [answer]);
+  assert.deepEqual(Object.keys(first), ["messages[0]"]);
+  const shown = [first["messages[0]"]];
   shown[0].citations[0].open = true;
-  shown = render.mergeMessages(shown, [
+  assert.deepEqual(render.messageUpdate(shown, [answer]), {});
+  const next = render.messageUpdate(shown, [
     { id: 9, role: "operator", text: "您好，我是人工客服。" },
     answer,
     { id: 8, role: "user", text: "转人工" },
   ]);
-  assert.deepEqual(shown.map((m) => m.id), [7, 8, 9]);
+  // The citizen spoke after the answer: its buttons are used; the open card is untouched.
+  assert.deepEqual(Object.keys(next).sort(), ["messages[0].used", "messages[1]", "messages[2]"]);
+  assert.equal(next["messages[0].used"], true);
+  assert.equal(next["messages[1]"].mine, true);
+  assert.equal(next["messages[2]"].who, "人工客服");
   assert.equal(shown[0].citations[0].open, true);
-  assert.equal(shown[1].mine, true);
-  assert.equal(shown[2].who, "人工客服");
-  assert.equal(render.lastId(shown), 9);
-  assert.equal(render.lastId([], 3), 3);
+});
+
+test("a line older than the newest shown one rebuilds the list in id order", () => {
+  const shown = [render.toView({ id: 5, role: "bot", text: "a" })];
+  const update = render.messageUpdate(shown, [{ id: 3, role: "user", text: "b" }]);
+  assert.deepEqual(update.messages.map((m) => m.id), [3, 5]);
+});
+
+test("[n] markers of known sources become links to their card", () => {
+  const view = render.toView(answer);
+  assert.deepEqual(view.segments, [
+    { k: 0, t: "职工应当参加基本养老保险" },
+    { k: 1, t: "[1]", n: 1, ci: 0 },
+    { k: 2, t: "。" },
+  ]);
+  assert.deepEqual(render.textSegments("见[2]", []), [{ k: 0, t: "见" }, { k: 1, t: "[2]" }]);
 });
 
 test("handoff notices", () => {
   assert.match(render.handoffNotice({ state: "waiting" }), /转接人工/);
   assert.match(render.handoffNotice({ state: "active" }), /人工客服正在/);
+  assert.match(render.handoffNotice({ state: "resolved" }), /人工服务已结束/);
   assert.equal(render.handoffNotice({ state: "none" }), "");
   assert.equal(render.handoffNotice(undefined), "");
 });

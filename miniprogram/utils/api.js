@@ -38,9 +38,17 @@ function createApi({ baseUrl, request, timeoutMs = 35000 }) {
   }
 
   return {
-    // wx.login code -> the citizen's session id (one per openid on the server).
-    login(code) {
-      return call("POST", "/api/v1/wechat/login", { code }).then((body) => body.session_id);
+    // wx.login code -> {session_id, max_chars, subscribe_templates, dev_login}.
+    // `devUser` is used only by a server in development log-in mode; `fresh` starts 新对话.
+    login(code, { devUser, fresh } = {}) {
+      const data = { code };
+      if (devUser) data.dev_user = devUser;
+      if (fresh) data.new_conversation = true;
+      return call("POST", "/api/v1/wechat/login", data);
+    },
+    // What wx.requestSubscribeMessage answered ({templateId: "accept" | "reject" | …}).
+    subscribe(sessionId, results) {
+      return call("POST", "/api/v1/wechat/subscribe", { session_id: sessionId, results });
     },
     // Send a line (text or button payload); resolves {session_id, user_message, messages, handoff}.
     send(sessionId, text) {

@@ -1,24 +1,28 @@
 // Polls for new transcript lines without overlapping requests and without losing any:
 // the cursor only advances past lines the poll itself received. Replies to a send are
 // merged by id and never move the cursor, so an operator line stored in between is
-// still fetched.
+// still fetched. Each start() begins a new generation: a poll still in flight from
+// before a stop() never schedules another timer, so hide/show cannot fork the chain.
 
 function createPoller({ fetchAfter, onBatch, intervalMs, timers = { setTimeout, clearTimeout } }) {
   let cursor = 0;
   let timer = null;
+  let generation = 0;
   let running = false;
   let inFlight = null;
 
-  function schedule(delay) {
-    if (running) timer = timers.setTimeout(tick, delay);
+  function schedule(delay, owner) {
+    if (running && owner === generation && timer === null) {
+      timer = timers.setTimeout(() => tick(owner), delay);
+    }
   }
 
-  function tick() {
+  function tick(owner) {
     timer = null;
     poll().then(
-      () => schedule(intervalMs),
+      () => schedule(intervalMs, owner),
       // On failure, try again later with the same cursor (nothing is skipped).
-      () => schedule(intervalMs * 2),
+      () => schedule(intervalMs * 2, owner),
     );
   }
 
@@ -41,7 +45,8 @@ function createPoller({ fetchAfter, onBatch, intervalMs, timers = { setTimeout, 
     start() {
       if (running) return;
       running = true;
-      schedule(0);
+      generation += 1;
+      schedule(0, generation);
     },
     stop() {
       running = false;
@@ -51,6 +56,9 @@ function createPoller({ fetchAfter, onBatch, intervalMs, timers = { setTimeout, 
     poll,
     get cursor() {
       return cursor;
+    },
+    get running() {
+      return running;
     },
   };
 }

@@ -15,6 +15,7 @@ from actions.answer import (
     FEEDBACK_PROMPT,
     REJECTED_QUERY_MESSAGE,
     ActionAnswer,
+    _structured,
 )
 from tests.actions.support import bot_event, custom_of, run_action, tracker_of, user_event
 
@@ -149,3 +150,14 @@ def test_an_unreachable_answer_engine_gets_an_apology(unreachable_app_url):
 
     assert messages[0]["text"] == ENGINE_DOWN_APOLOGY
     assert events == []
+
+
+def test_a_generated_answer_relays_its_extractive_quote_and_audit_record():
+    record = {"model": "fake-qwen", "generated": True, "fallback": None, "verdicts": [], "removed": []}
+    response = {"decision": "answer", "confidence": 0.9, "answer": "【参考回答】……[1]", "citations": [],
+                "candidates": [], "query": "q", "generated": True, "extractive": "根据……[1]",
+                "generation": record}
+    custom = _structured(response)
+    assert (custom["generated"], custom["extractive"], custom["generation"]) == (True, "根据……[1]", record)
+    plain = _structured({k: v for k, v in response.items() if k not in {"generated", "extractive", "generation"}})
+    assert not {"generated", "extractive", "generation"} & set(plain)

@@ -46,6 +46,7 @@ def test_faq_goes_from_editor_through_reviewer_to_the_test_panel(live_server, br
     page.get_by_role("link", name="待审核").click()
     page.get_by_role("link", name=QUESTION).click()
     page.get_by_placeholder("审核意见（可选）").fill("已核对政策依据")
+    page.get_by_label("我已核对以上修改").check()
     page.get_by_role("button", name="审核通过并发布").click()
     page.get_by_text("审核通过，已发布").wait_for()
 

@@ -55,7 +55,7 @@ def test_new_conversation_gets_an_unguessable_server_issued_session(chat_app):
         "created_at",
     }
     assert message["created_at"].endswith("+00:00")
-    assert body["handoff"] == {"state": "none", "department": None, "rated": False}
+    assert body["handoff"] == {"state": "none", "department": None, "rated": False, "rating": None}
 
 
 def test_a_client_cannot_choose_its_own_session_id(chat_app):
@@ -301,7 +301,7 @@ def test_operator_replies_and_rating_after_resolution(chat_app):
     rated = post(client, '/rate{"score": 5}', session_id).get_json()
     assert rated["user_message"]["text"] == "满意度评价：5 分"
     assert "感谢您的评价" in rated["messages"][0]["text"]
-    assert rated["handoff"]["rated"] is True
+    assert rated["handoff"]["rated"] is True and rated["handoff"]["rating"] == 5
     again = post(client, '/rate{"score": 1}', session_id).get_json()
     assert "已评价" in again["messages"][0]["text"]
     with chat_app.app_context():

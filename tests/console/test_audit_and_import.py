@@ -7,14 +7,16 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from auth.helpers import csrf_of, logged_in
 from openpyxl import Workbook
 from sqlalchemy import select
 
 from knowledge_base import workflow
 from knowledge_base.db import session_scope
+from knowledge_base.importer import import_path
 from knowledge_base.models import Item, Kind, Status
-from knowledge_base.records import ItemData
+from knowledge_base.records import BadImportFile, ItemData
 
 HEADER = "id,question,alt_questions,answer,department,tags,source_title,url,effective,expires\n"
 
@@ -141,3 +143,29 @@ def test_xlsx_round_trip_and_unreadable_files(app):
     workbook.save(buffer)
     page = upload(editor, buffer.getvalue(), "新问答.xlsx").text
     assert "新建 <strong>1</strong>" in page
+
+
+def test_import_checks_departments_splits_tags_and_names_every_bad_row(app, tmp_path):
+    editor = logged_in(app, "ed", "editor")
+    editor.get("/console/transfer")
+    rows = (
+        HEADER
+        + "faq-7,灵活就业人员怎么交医保,,到医保经办机构登记后按年缴费。,医保,灵活就业;医保缴费；参保,,,,\n"
+        + "faq-8,异地就医怎么备案,,在国家医保服务平台备案。,医疗局,,,,,\n"  # unknown department
+        + "faq-9,生育津贴怎么领,,,医保,,,,,\n"  # no answer
+    )
+    page = upload(editor, rows.encode(), "问答.csv").text
+    assert "新建 <strong>1</strong>" in page and "错误 <strong>2</strong>" in page
+    assert "未知部门「医疗局」，可选：社保、医保" in page
+    for question in ("异地就医怎么备案", "生育津贴怎么领"):  # every error row names its question
+        assert f"<td>{question}</td>" in page
+    token = page.split('/console/import/')[1].split('"')[0]
+    editor.post(f"/console/import/{token}", data={"csrf_token": csrf_of(editor)})
+    assert drafts(app)["faq-7"].tags == ["灵活就业", "医保缴费", "参保"]
+
+    # the command-line import follows the same row rule: nothing is stored
+    path = tmp_path / "faq.csv"
+    path.write_text(HEADER + "faq-8,异地就医怎么备案,,在国家医保服务平台备案。,医疗局,,,,,\n")
+    with (session_scope(app.extensions["wenzheng.sessions"]) as db,
+          pytest.raises(BadImportFile, match="第 2 行：未知部门「医疗局」")):
+        import_path(db, path, "ed")

@@ -65,7 +65,7 @@ def test_review_in_the_console_publishes_only_with_a_second_person(app):
     [item] = items_of(app)
 
     reviewer.get("/console/review")
-    early = post(reviewer, f"/console/items/{item.id}/approve")
+    early = post(reviewer, f"/console/items/{item.id}/approve", confirmed="1")
     assert "请先提交审核" in reviewer.get(early.headers["Location"]).text
     assert post(reviewer, f"/console/items/{item.id}/submit").status_code == 403
 
@@ -73,7 +73,7 @@ def test_review_in_the_console_publishes_only_with_a_second_person(app):
     assert "住房公积金的缴存比例" in reviewer.get("/console/review").text
     post(reviewer, f"/console/items/{item.id}/reject", comment="")
     assert items_of(app)[0].status == Status.REVIEW  # a rejection needs a reason
-    post(reviewer, f"/console/items/{item.id}/approve", comment="已核对")
+    post(reviewer, f"/console/items/{item.id}/approve", comment="已核对", confirmed="1")
     [item] = items_of(app)
     assert item.status == Status.PUBLISHED and item.reviewer == "rev"
     assert app.extensions["wenzheng.retrieval"].rebuild(wait=True) >= 1
@@ -89,7 +89,7 @@ def test_admin_who_wrote_a_change_cannot_approve_it(app):
     post(admin, f"/console/items/{item.id}/submit")
     page = admin.get(f"/console/items/{item.id}").text
     assert "需由其他审核员审核" in page
-    response = post(admin, f"/console/items/{item.id}/approve")
+    response = post(admin, f"/console/items/{item.id}/approve", confirmed="1")
     assert "不能审核自己" in admin.get(response.headers["Location"]).text
     assert items_of(app)[0].status == Status.REVIEW
 
@@ -138,11 +138,11 @@ def test_retired_item_cannot_be_edited_but_can_be_rolled_back(app):
     [item] = items_of(app)
     post(editor, f"/console/items/{item.id}/submit")
     reviewer.get("/console/review")
-    post(reviewer, f"/console/items/{item.id}/approve")
+    post(reviewer, f"/console/items/{item.id}/approve", confirmed="1")
     post(editor, f"/console/items/{item.id}/edit", **{**FAQ_FORM, "body": "第二版答案。"})
     second = items_of(app)[1]
     post(editor, f"/console/items/{second.id}/submit")
-    post(reviewer, f"/console/items/{second.id}/approve")
+    post(reviewer, f"/console/items/{second.id}/approve", confirmed="1")
     post(reviewer, f"/console/items/{second.id}/retire", comment="政策调整")
 
     response = post(editor, f"/console/items/{second.id}/edit", **FAQ_FORM)

@@ -180,3 +180,19 @@ def test_audit_detail_shows_a_field_level_diff_of_an_edit(db):
     assert changes["tags"] == {"before": ["公积金"], "after": ["公积金", "缴存"]}
     assert changes["body"]["after"] == "按月缴存，比例5%至12%。"
     assert entry.item_id == item.id
+
+
+def test_authors_withdraw_a_submission_and_delete_a_draft_never_a_published_item(db):
+    item = published(db)
+    with pytest.raises(WorkflowError, match="只能删除草稿"):
+        workflow.delete_draft(db, item, "editor")
+    draft = workflow.save_draft(db, faq("按月缴存，比例5%至12%，由单位确定。"), "editor")
+    workflow.submit(db, draft, "editor")
+    with pytest.raises(WorkflowError, match="只有编写这项修改的人"):
+        workflow.withdraw(db, draft, "someone-else")
+    workflow.withdraw(db, draft, "editor")
+    assert draft.status == Status.DRAFT and draft.submitted_at is None
+    assert workflow.delete_draft(db, draft, "editor").id == item.id  # the live one remains
+    db.commit()
+    assert [i.id for i in db.scalars(select(Item))] == [item.id] and live_answers(db) == [item.body]
+    assert actions_of(db, item)[-2:] == [("editor", "withdraw"), ("editor", "delete")]

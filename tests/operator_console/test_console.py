@@ -106,10 +106,20 @@ def test_transcript_shows_what_the_bot_saw(console_app, signed_in):
             confidence=0.42,
         )
 
+        db.get(Handoff, handoff_id).bot_context = {"turns": [
+            {"role": "user", "text": "灵活就业怎么交社保", "intent": "ask_policy",
+             "confidence": 0.5812345678901234, "timestamp": 1796601600.123456},
+            {"role": "bot", "text": "可以以个人身份参保。", "decision": "answer",
+             "confidence": 0.4213456789, "timestamp": 1796601601.5},
+        ]}
+
     page = signed_in("alice").get(f"/operator/handoffs/{handoff_id}").get_data(as_text=True)
     assert "置信度低" in page and "灵活就业怎么交社保" in page
     assert "社会保险法 第十条（2018-12-29）" in page
-    assert "置信度 0.42" in page and "answer" in page
+    assert "置信度 0.42" in page and "直接回答" in page
+    # the bot context reads as a transcript: named speakers, times, two-digit confidence
+    assert "置信度 0.58" in page and "0.58123" not in page and "1796601600" not in page
+    assert "<strong>市民</strong>" in page and ">answer<" not in page and "timestamp" not in page
 
 
 def test_refusals_are_shown_not_crashed(console_app, signed_in):

@@ -179,9 +179,13 @@
     scrollToEnd();
   }
 
+  // Rated: the stars cannot be pressed again, and the score given stays marked.
   function disableRatingButtons(root) {
+    const chosen = `/rate{"score": ${state.handoff.rating}}`;
     for (const button of root.querySelectorAll("button[data-payload]")) {
-      if (isRating(button.dataset.payload)) button.disabled = true;
+      if (!isRating(button.dataset.payload)) continue;
+      button.disabled = true;
+      if (button.dataset.payload === chosen) button.setAttribute("aria-pressed", "true");
     }
   }
 
@@ -379,8 +383,11 @@
   el("human-button").addEventListener("click", () => send("/request_human", "转人工"));
   el("elderly-toggle").addEventListener("click", () => {
     const on = !document.documentElement.classList.contains("elderly");
+    // Larger text makes the log taller: keep the latest lines in view if they were.
+    const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     storage.set(ELDERLY_KEY, on ? "1" : "0");
     applyElderly(on);
+    if (atEnd) scrollToEnd();
   });
   el("new-chat").addEventListener("click", () => {
     forgetSession();

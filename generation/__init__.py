@@ -1,0 +1,1 @@
+"""Optional grounded generation: an LLM rephrases the cited sources, checked sentence by sentence."""
