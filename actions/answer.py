@@ -113,5 +113,8 @@ class ActionAnswer(Action):
                 text=CLARIFY_PROMPT, buttons=buttons, json_message=_structured(response)
             )
             return []
-        dispatcher.utter_message(text=LOW_CONFIDENCE_APOLOGY, json_message=_structured(response))
+        # The engine says the knowledge base has no answer and whom else to ask (the
+        # office of the service asked about, or the 12345 hotline).
+        apology = response.get("answer") or LOW_CONFIDENCE_APOLOGY
+        dispatcher.utter_message(text=apology, json_message=_structured(response))
         return await hand_off(dispatcher, tracker, "low_confidence")

@@ -27,20 +27,22 @@ class AppUnavailable(Exception):
 
 
 async def ask_answer_engine(request: AnswerRequest) -> AnswerResponse:
-    return await _post("/api/v1/answer", dict(request), internal=False)
+    return await _post("/api/v1/answer", dict(request))
 
 
 async def record_handoff(request: HandoffRequest) -> HandoffResponse:
-    return await _post("/internal/v1/handoffs", dict(request), internal=True)
+    return await _post("/internal/v1/handoffs", dict(request))
 
 
 async def record_feedback(session_id: str, helpful: bool) -> None:
-    await _post("/internal/v1/feedback", {"session_id": session_id, "helpful": helpful}, internal=True)
+    await _post("/internal/v1/feedback", {"session_id": session_id, "helpful": helpful})
 
 
-async def _post(path: str, body: dict[str, Any], internal: bool) -> Any:
+async def _post(path: str, body: dict[str, Any]) -> Any:
+    """Every call carries the internal token: the app logs only real conversations' questions
+    for its gaps page and does not rate-limit the action server like an anonymous caller."""
     settings = app_settings()
-    headers = {"Authorization": f"Bearer {settings.internal_token}"} if internal else {}
+    headers = {"Authorization": f"Bearer {settings.internal_token}"}
     timeout = aiohttp.ClientTimeout(total=settings.timeout_seconds)
     url = settings.url + path
     try:

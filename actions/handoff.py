@@ -10,7 +10,7 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.app_client import AppUnavailable, record_handoff
-from actions.transcript import asked_questions, conversation_turns
+from actions.transcript import conversation_turns, handoff_question
 from wire.handoff import HandoffReason, HandoffRequest
 
 logger = logging.getLogger(__name__)
@@ -42,11 +42,10 @@ async def hand_off(
     When the handoff cannot be recorded nobody would pick the conversation up, so the bot
     stays active and points to the 12345 hotline instead.
     """
-    questions = asked_questions(tracker)
     request = HandoffRequest(
         session_id=tracker.sender_id,
         reason=reason,
-        last_query=questions[-1] if questions else (tracker.latest_message.get("text") or ""),
+        last_query=handoff_question(tracker),
         bot_context={"turns": conversation_turns(tracker)},
     )
     try:

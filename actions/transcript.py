@@ -9,6 +9,8 @@ from rasa_sdk import Tracker
 # The user turns that are questions for the answer engine (the guard may turn an unsure
 # message into ask_policy; a still unsure one arrives as nlu_fallback).
 QUESTION_INTENTS = frozenset({"ask_policy", "nlu_fallback"})
+# Messages that ask for help with an earlier question rather than ask one themselves.
+HELP_INTENTS = frozenset({"request_human", "feedback_unhelpful"})
 HISTORY_TURNS = 3
 TRANSCRIPT_TURNS = 20
 
@@ -35,12 +37,13 @@ def _intent_of(event: dict[str, Any]) -> str | None:
     return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
 
 
-def asked_questions(tracker: Tracker) -> list[str]:
+def asked_questions(tracker: Tracker, as_typed: bool = False) -> list[str]:
     """This session's policy questions, oldest first, the latest message included.
 
     An answered question counts as the engine understood it (the ``query`` of the answer
     uttered after it, e.g. "公积金租房提取怎么办理 那需要什么材料？"), so a chain of
-    follow-ups keeps its topic however many turns it runs.
+    follow-ups keeps its topic however many turns it runs; ``as_typed`` keeps the
+    citizen's own words instead.
     """
     questions: list[str] = []
     for event in _current_session(tracker):
@@ -48,11 +51,28 @@ def asked_questions(tracker: Tracker) -> list[str]:
         if event.get("event") == "user":
             if _intent_of(event) in QUESTION_INTENTS and not text.startswith("/"):
                 questions.append(text)
-        elif event.get("event") == "bot" and questions:
+        elif event.get("event") == "bot" and questions and not as_typed:
             understood = ((event.get("data") or {}).get("custom") or {}).get("query")
             if understood:
                 questions[-1] = understood
     return questions
+
+
+def handoff_question(tracker: Tracker) -> str:
+    """The citizen's words that led to a handoff, as typed, for the operator.
+
+    The latest message itself (a danger, a complaint, an unanswerable question), unless it
+    only asks for help (转人工, a 没帮助 button): then the last question asked before it.
+    """
+    latest = tracker.latest_message or {}
+    text = latest.get("text") or ""
+    intent = (latest.get("intent") or {}).get("name")
+    if text and not text.startswith("/") and intent not in HELP_INTENTS:
+        return text
+    typed = asked_questions(tracker, as_typed=True)
+    if typed:
+        return typed[-1]
+    return "" if text.startswith("/") else text
 
 
 def history_before(questions: list[str]) -> list[str]:

@@ -6,21 +6,37 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bot import localtime
+from bot.chat.streamslots import StreamSlots
 from bot.chat.turnlock import make_turn_locks
 from bot.config import load_config
 from bot.db import close_db
 from bot.errors import register_error_handlers
 from bot.events import make_bus
+from bot.headers import init_app as init_headers
 from bot.ratelimit import make_limiter
+from bot.redaction import install as install_log_redaction
 from knowledge_base.db import create_schema, make_engine, make_session_factory
+from knowledge_base.urls import safe_href
 from retrieval.service import RetrievalService
+from wire.production import is_production, refuse_dev_secrets
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build one app instance; every resource it uses is created here, none at import."""
+    install_log_redaction()
     app = Flask(__name__)
     app.config.from_mapping(load_config(test_config))
+    config = app.config
+    refuse_dev_secrets(
+        {f"WENZHENG_{name}": config[name] for name in ("INTERNAL_TOKEN", "RASA_TOKEN", "SECRET_KEY")},
+        is_production(config["DATABASE_URL"], config["ENV"]),
+    )
+    if config["PROXY_HOPS"]:  # the client address and scheme as the outermost trusted proxy saw them
+        hops = config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     for folder in ("HOME", "INDEX_DIR", "UPLOAD_DIR"):
         Path(app.config[folder]).mkdir(parents=True, exist_ok=True)
 
@@ -33,10 +49,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["wenzheng.events"] = make_bus(app.config["REDIS_URL"])
     app.extensions["wenzheng.ratelimit"] = make_limiter(app.config["REDIS_URL"])
     app.extensions["wenzheng.turnlocks"] = make_turn_locks(app.config["REDIS_URL"])
+    app.extensions["wenzheng.streams"] = StreamSlots(
+        config["CHAT_STREAMS_MAX"], config["CHAT_STREAMS_PER_IP"], config["CHAT_STREAMS_PER_SESSION"]
+    )
     app.extensions["wenzheng.senders"] = {}
 
     app.teardown_appcontext(close_db)
     register_error_handlers(app)
+    localtime.init_app(app)
+    init_headers(app)
+    app.jinja_env.filters["safe_href"] = safe_href  # only http(s) links become href
     _register_blueprints(app)
     _register_commands(app)
     return app
@@ -61,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from bot.auth.cli import users
     from bot.handoff.cli import departments, handoffs
+    from bot.retention import privacy
     from bot.wechat.cli import wechat
     from knowledge_base import cli as kb_cli
 
@@ -69,3 +92,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(handoffs)
     app.cli.add_command(departments)
     app.cli.add_command(wechat)
+    app.cli.add_command(privacy)

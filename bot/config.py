@@ -11,6 +11,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from wire.production import DEV_INTERNAL_TOKEN, DEV_RASA_TOKEN
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
@@ -24,8 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "EMBEDDING_BACKEND": "onnx",
     "RETRIEVAL_CONFIG": str(PROJECT_ROOT / "retrieval" / "pipeline.yml"),
     "RASA_URL": "http://127.0.0.1:5005",
-    "RASA_TOKEN": "wenzheng-dev-rasa-token",
-    "INTERNAL_TOKEN": "wenzheng-dev-internal-token",
+    "RASA_TOKEN": DEV_RASA_TOKEN,
+    "INTERNAL_TOKEN": DEV_INTERNAL_TOKEN,
     "PUBLIC_URL": "http://127.0.0.1:8000",
     "HTTP_TIMEOUT": 10.0,
     "MAX_QUERY_CHARS": 500,
@@ -35,8 +37,39 @@ DEFAULTS: dict[str, Any] = {
     "CHAT_RATE_PER_SESSION": 20,
     "CHAT_RATE_PER_IP": 60,
     "CHAT_HEARTBEAT_SECONDS": 15.0,
+    # Live streams hold a server thread each: they end after CHAT_STREAM_SECONDS (the browser
+    # reconnects with Last-Event-ID) and are capped per process (keep CHAT_STREAMS_MAX well
+    # below the waitress thread pool, WENZHENG_THREADS, default 16), per client and session.
+    "CHAT_STREAM_SECONDS": 300.0,
+    "CHAT_STREAMS_MAX": 6,
+    "CHAT_STREAMS_PER_IP": 3,
+    "CHAT_STREAMS_PER_SESSION": 2,
+    # Anonymous /api/v1/search and /api/v1/answer calls per client address and minute.
+    "API_RATE_PER_IP": 30,
+    # "production" refuses development secrets (so does a PostgreSQL DATABASE_URL).
+    "ENV": "development",
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
+    "PROXY_HOPS": 0,
+    # Client networks (comma-separated CIDRs) that may call /internal/v1 (token needed too).
+    "INTERNAL_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
+    # Staff login: free failures per account, then a wait doubling from BACKOFF up to MAX.
+    "LOGIN_FREE_ATTEMPTS": 5,
+    "LOGIN_BACKOFF_SECONDS": 30.0,
+    "LOGIN_BACKOFF_MAX_SECONDS": 3600.0,
+    "LOGIN_RATE_PER_IP": 30,  # login attempts per client address in 5 minutes
     "TRANSCRIPT_MASKING": False,
+    # Days citizen text is kept (transcripts, WeChat pushes, query logs, Rasa tracker);
+    # `flask --app bot privacy purge` clears what is older. 0 keeps everything.
+    "PRIVACY_RETENTION_DAYS": 180,
     "SECRET_KEY": None,
+    # Session cookie: Lax keeps it off cross-site form posts; Secure (HTTPS only) is on when
+    # the site is served over https (PUBLIC_URL https://…, as production behind the TLS
+    # proxy is), unless set explicitly. Plain http never gets a Secure cookie back.
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SECURE": None,
+    # Uploads and import previews nobody confirmed are removed after this many hours.
+    "UPLOAD_MAX_AGE_HOURS": 24,
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     "WECHAT_APPID": "",
@@ -44,6 +77,9 @@ DEFAULTS: dict[str, Any] = {
     "WECHAT_TOKEN": "",
     "WECHAT_ENCODING_AES_KEY": "",
     "WECHAT_API_BASE": "https://api.weixin.qq.com",
+    # A signed push older or newer than this (seconds) is refused, and its nonce is
+    # remembered for twice as long so a captured push cannot be replayed.
+    "WECHAT_TIMESTAMP_WINDOW": 300,
     # Threads answering pushed WeChat messages (each may wait on Rasa and the send API).
     "WECHAT_WORKERS": 4,
     # Mini-program log-in without WeChat (openid from the device), for WeChat DevTools on a
@@ -67,6 +103,8 @@ DEFAULTS: dict[str, Any] = {
     # raise that too, else a slow model turns into the "engine down" apology.
     "GENERATION_TIMEOUT": 3.0,
     "GENERATION_MAX_TOKENS": 400,
+    # The time zone every page shows times in (bot/localtime.py).
+    "DISPLAY_TZ": "Asia/Shanghai",
 }
 
 _CONVENTIONAL_NAMES = ("DATABASE_URL", "REDIS_URL")
@@ -103,6 +141,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         config["EMBEDDING_CACHE"] = str(home / "cache" / "embeddings")
     config.setdefault("INDEX_DIR", str(home / "index"))
     config.setdefault("UPLOAD_DIR", str(home / "uploads"))
+    if config["SESSION_COOKIE_SECURE"] is None:
+        config["SESSION_COOKIE_SECURE"] = str(config["PUBLIC_URL"]).startswith("https://")
+    elif isinstance(config["SESSION_COOKIE_SECURE"], str):
+        config["SESSION_COOKIE_SECURE"] = _coerce(config["SESSION_COOKIE_SECURE"], False)
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _persistent_secret(home)
     return config

@@ -1,11 +1,14 @@
-"""JSON errors for the API: a clear Chinese message and the right status, never a trace."""
+"""Errors: JSON for the APIs (a clear Chinese message and the right status, never a trace),
+Chinese pages in the site's layout for people (bot.error_pages)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException
+
+from bot.error_pages import render_error_page
 
 
 class ApiError(Exception):
@@ -33,19 +36,35 @@ _HTTP_MESSAGES = {
 
 
 def _wants_json() -> bool:
-    return request.path.startswith(("/api/", "/internal/", "/wechat/"))
+    return (
+        request.path.startswith(("/api/", "/internal/", "/wechat/"))
+        or request.accept_mimetypes.best == "application/json"
+    )
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return jsonify({"error": exc.code, "message": exc.message, **exc.extra}), exc.status
+        response = jsonify({"error": exc.code, "message": exc.message, **exc.extra})
+        if "retry_after" in exc.extra:  # seconds; also in the body for clients that read JSON
+            response.headers["Retry-After"] = str(int(exc.extra["retry_after"]))
+        return response, exc.status
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        if not _wants_json():
-            return exc
         status = exc.code or 500
+        if status < 400:
+            return exc
+        if not _wants_json():
+            description = exc.description
+            if status == 413:  # an upload over MAX_CONTENT_LENGTH
+                limit = (app.config["MAX_CONTENT_LENGTH"] or 0) // 2**20
+                description = f"上传的内容过大（最大 {limit} MB），未保存；请压缩或拆分后再上传。"
+            page = make_response(render_error_page(status, description))
+            for name, value in exc.get_headers():  # e.g. Allow of a 405
+                if name.lower() != "content-type":
+                    page.headers[name] = value
+            return page
         message = _HTTP_MESSAGES.get(status, exc.description or "请求失败")
         return jsonify({"error": exc.name.lower().replace(" ", "_"), "message": message}), status
 
@@ -54,7 +73,7 @@ def register_error_handlers(app: Flask) -> None:
         app.logger.exception("unhandled error on %s", request.path)
         if _wants_json():
             return jsonify({"error": "internal_error", "message": _HTTP_MESSAGES[500]}), 500
-        return "服务器内部错误，请稍后再试", 500
+        return render_error_page(500)
 
 
 def json_body() -> dict[str, Any]:

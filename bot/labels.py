@@ -8,7 +8,7 @@ handoff. ``init_app`` installs the filters on every template of the app.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import Flask, g, has_request_context
@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from bot.db import get_db
 from bot.handoff.departments import DEMO_DEPARTMENTS
+from bot.localtime import localtime
 from bot.models import Department
 from knowledge_base.versions import force_label
 
@@ -92,10 +93,10 @@ def display(value: Any, field: str | None = None) -> str:
 
 
 def _clock(timestamp: Any) -> str:
-    """A Unix timestamp of the bot context as a time of day (UTC until the zone filter lands)."""
+    """A Unix timestamp of the bot context as a time in the display zone."""
     if not isinstance(timestamp, int | float) or timestamp <= 0:
         return ""
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%m-%d %H:%M:%S")
+    return localtime(datetime.fromtimestamp(timestamp, tz=timezone.utc), "%m-%d %H:%M:%S")
 
 
 def context_turn(turn: Any) -> Markup:
@@ -120,14 +121,10 @@ def listing(values: Iterable[Any] | None) -> str:
     return "、".join(str(v) for v in values or [])
 
 
-def day(value: date | None) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
-
-
 FILTERS = {
     "action_label": action_label, "field_label": field_label, "chunk_role": chunk_role,
     "decision_label": decision_label, "department_name": department_name, "display": display,
-    "context_turn": context_turn, "listing": listing, "day": day, "force_label": force_label,
+    "context_turn": context_turn, "listing": listing, "force_label": force_label,
 }
 
 

@@ -49,8 +49,6 @@ class Department(Base):
     resolution_minutes: Mapped[int] = mapped_column(Integer, default=120)
     # {"days": [0..6], "start": "09:00", "end": "18:00"}; Monday is 0.
     service_hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # Trusted departments may publish without a second reviewer.
-    skip_review: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class HandoffState(StrEnum):
@@ -192,3 +190,14 @@ class PendingResume(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LoginThrottle(Base):
+    """Failed logins of one account name (existing or not), for the exponential lock-out."""
+
+    __tablename__ = "login_throttles"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    # Unix time before which the account takes no password at all.
+    locked_until: Mapped[float] = mapped_column(Float, default=0.0)

@@ -9,6 +9,12 @@ a watch pass never competes with citizens for the app's request threads.
 
 The web app calls Rasa and Rasa's actions call the web app back, so the app is served by
 a threaded waitress and every one of those HTTP calls has a timeout: no cycle can block.
+
+Rasa and the action server listen on the host of their URL (127.0.0.1 by default), or on
+``WENZHENG_RASA_HOST`` / ``WENZHENG_ACTIONS_HOST`` in multi-host deployments. Secrets go to
+the processes in their environment, never on a command line (``ps`` shows those). In
+production (PostgreSQL or ``WENZHENG_ENV=production``) nothing starts while a secret is a
+development default.
 """
 
 from __future__ import annotations
@@ -30,8 +36,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.config import PROJECT_ROOT, load_config
+from wire.production import InsecureSettings, is_production, refuse_dev_secrets
 
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = RASA_BIN.parent / "python"
+# `rasa run` takes its token only as --auth-token: add it inside the process, from the
+# environment, so it never appears in the process list.
+RASA_WITH_TOKEN_FROM_ENV = (
+    "import os, sys; from rasa.__main__ import main; "
+    "sys.argv = ['rasa', *sys.argv[1:], '--auth-token', os.environ['WENZHENG_RASA_TOKEN']]; "
+    "main()"
+)
 STOP_GRACE_SECONDS = 10.0
 
 
@@ -53,11 +68,26 @@ class StackSettings:
     redis_url: str | None
     rasa_tracker_url: str | None = None
     watch_interval: float = 60.0  # seconds between two handoff watch passes
+    rasa_host: str = "127.0.0.1"  # interface the Rasa server listens on
+    actions_host: str = "127.0.0.1"  # interface the action server listens on
+    secret_key: str = ""
+    env: str = "development"
+
+    def check_secrets(self) -> None:
+        """``InsecureSettings`` in production while a secret is a development default."""
+        refuse_dev_secrets(
+            {
+                "WENZHENG_INTERNAL_TOKEN": self.internal_token,
+                "WENZHENG_RASA_TOKEN": self.rasa_token,
+                "WENZHENG_SECRET_KEY": self.secret_key,
+            },
+            is_production(self.database_url, self.env),
+        )
 
     @property
     def production(self) -> bool:
         """PostgreSQL + Redis: Rasa shares its tracker and lock stores between servers."""
-        return self.database_url.startswith("postgresql") and bool(self.redis_url)
+        return shared_stores(self.database_url, self.redis_url)
 
     @property
     def public_url(self) -> str:
@@ -70,6 +100,7 @@ def settings_from_env(environ: dict[str, str] | None = None) -> StackSettings:
     home = Path(config["HOME"])
     port = int(env.get("WENZHENG_PORT", "8000"))
     host = env.get("WENZHENG_HOST", "127.0.0.1")
+    actions_url = env.get("WENZHENG_ACTIONS_URL", "http://127.0.0.1:5055")
     return StackSettings(
         home=home,
         app_host=host,
@@ -77,7 +108,7 @@ def settings_from_env(environ: dict[str, str] | None = None) -> StackSettings:
         app_threads=int(env.get("WENZHENG_THREADS", "16")),
         app_url=env.get("WENZHENG_APP_URL", f"http://{host}:{port}"),
         rasa_url=config["RASA_URL"],
-        actions_url=env.get("WENZHENG_ACTIONS_URL", "http://127.0.0.1:5055"),
+        actions_url=actions_url,
         rasa_token=config["RASA_TOKEN"],
         internal_token=config["INTERNAL_TOKEN"],
         rasa_model=Path(env.get("WENZHENG_RASA_MODEL", home / "rasa" / "models")),
@@ -85,7 +116,25 @@ def settings_from_env(environ: dict[str, str] | None = None) -> StackSettings:
         redis_url=config["REDIS_URL"],
         rasa_tracker_url=env.get("WENZHENG_RASA_TRACKER_URL"),
         watch_interval=float(env.get("WENZHENG_WATCH_INTERVAL", "60")),
+        rasa_host=env.get("WENZHENG_RASA_HOST") or urlsplit(config["RASA_URL"]).hostname or "127.0.0.1",
+        actions_host=env.get("WENZHENG_ACTIONS_HOST") or urlsplit(actions_url).hostname or "127.0.0.1",
+        secret_key=config["SECRET_KEY"],
+        env=config["ENV"],
     )
+
+
+def shared_stores(database_url: str, redis_url: str | None) -> bool:
+    """Whether Rasa's tracker and lock stores are shared (PostgreSQL + Redis)."""
+    return database_url.startswith("postgresql") and bool(redis_url)
+
+
+def rasa_tracker_url(database_url: str, redis_url: str | None, home: Path,
+                     override: str | None = None) -> str:
+    """Where Rasa keeps its trackers: endpoints.yml's SQLite file, or in production the
+    app's PostgreSQL database (``WENZHENG_RASA_TRACKER_URL`` to put it elsewhere)."""
+    if not shared_stores(database_url, redis_url):
+        return f"sqlite:///{home / 'rasa' / 'tracker.db'}"
+    return override or database_url
 
 
 def rasa_endpoints_env(settings: StackSettings) -> tuple[Path, dict[str, str]]:
@@ -94,7 +143,8 @@ def rasa_endpoints_env(settings: StackSettings) -> tuple[Path, dict[str, str]]:
     if not settings.production:
         return PROJECT_ROOT / "endpoints.yml", env
     # Rasa 3.6 speaks SQLAlchemy 1.4 with psycopg2: drop the app's "+psycopg" driver.
-    tracker = settings.rasa_tracker_url or settings.database_url.replace("+psycopg", "", 1)
+    tracker = rasa_tracker_url(settings.database_url, settings.redis_url, settings.home,
+                               settings.rasa_tracker_url).replace("+psycopg", "", 1)
     redis = urlsplit(settings.redis_url or "")
     env |= {
         "WENZHENG_RASA_TRACKER_URL": tracker,
@@ -120,13 +170,15 @@ def process_specs(settings: StackSettings) -> list[ProcessSpec]:
         "WENZHENG_RASA_URL": settings.rasa_url,
         "WENZHENG_RASA_TOKEN": settings.rasa_token,
         "WENZHENG_INTERNAL_TOKEN": settings.internal_token,
+        # The action server has no database setting: tell it the mode outright.
+        "WENZHENG_ENV": "production" if is_production(settings.database_url, settings.env) else settings.env,
         "RASA_TELEMETRY_ENABLED": "false",
         "RASA_CACHE_DIRECTORY": str(settings.home / "rasa" / "cache"),
         "PYTHONUNBUFFERED": "1",
     }
     endpoints, endpoints_env = rasa_endpoints_env(settings)
-    rasa = urlsplit(settings.rasa_url)
-    actions = urlsplit(settings.actions_url)
+    rasa_port = str(urlsplit(settings.rasa_url).port or 5005)
+    actions_port = str(urlsplit(settings.actions_url).port or 5055)
     return [
         ProcessSpec(
             name="app",
@@ -142,24 +194,27 @@ def process_specs(settings: StackSettings) -> list[ProcessSpec]:
         ProcessSpec(
             name="rasa",
             command=[
-                str(RASA_BIN), "run", "--enable-api",
-                "--auth-token", settings.rasa_token,
-                "--interface", rasa.hostname or "127.0.0.1",
-                "--port", str(rasa.port or 5005),
+                str(RASA_PYTHON), "-c", RASA_WITH_TOKEN_FROM_ENV, "run", "--enable-api",
+                "--interface", settings.rasa_host,
+                "--port", rasa_port,
                 "--model", str(settings.rasa_model),
                 "--endpoints", str(endpoints),
                 "--credentials", str(PROJECT_ROOT / "credentials.yml"),
             ],
             env={**base, **endpoints_env, "PYTHONPATH": str(PROJECT_ROOT)},
-            health_url=f"{settings.rasa_url.rstrip('/')}/status?token={settings.rasa_token}",
+            health_url=f"{settings.rasa_url.rstrip('/')}/",
         ),
         ProcessSpec(
             name="actions",
             command=[
-                str(RASA_BIN), "run", "actions", "--actions", "actions",
-                "--port", str(actions.port or 5055),
+                str(RASA_BIN), "run", "actions", "--actions", "actions", "--port", actions_port,
             ],
-            env={**base, "WENZHENG_APP_URL": settings.app_url, "PYTHONPATH": str(PROJECT_ROOT)},
+            env={
+                **base,
+                "WENZHENG_APP_URL": settings.app_url,
+                "PYTHONPATH": str(PROJECT_ROOT),
+                "SANIC_HOST": settings.actions_host,  # rasa-sdk's bind address (default 0.0.0.0)
+            },
             health_url=f"{settings.actions_url.rstrip('/')}/health",
         ),
         ProcessSpec(
@@ -276,6 +331,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     settings = settings_from_env()
+    try:
+        settings.check_secrets()
+    except InsecureSettings as error:
+        print(error, file=sys.stderr)
+        return 1
     specs = [spec for spec in process_specs(settings) if not args.only or spec.name in args.only]
     if any(spec.name in ("rasa", "actions") for spec in specs) and not RASA_BIN.exists():
         print(f"找不到 {RASA_BIN}，请先运行 make setup。", file=sys.stderr)

@@ -6,11 +6,13 @@ the same SQLAlchemy models, so nothing above this module knows which one runs.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -26,6 +28,7 @@ def utcnow() -> datetime:
 def make_engine(url: str) -> Engine:
     """Create an engine tuned for the backend behind ``url``."""
     if url.startswith("sqlite"):
+        _private_file(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -40,12 +43,42 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def _private_file(url: str) -> None:
+    """Create the SQLite file readable by its owner only (0600): it holds transcripts and
+    password hashes. SQLite gives its -wal and -shm files the database file's mode."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    path.chmod(0o600)
+
+
 def create_schema(engine: Engine) -> None:
     """Create all tables that do not exist yet (every model module must be imported)."""
     import bot.models  # noqa: F401  (registers the app's tables)
     import knowledge_base.models  # noqa: F401
 
     Base.metadata.create_all(engine)
+    _drop_retired_columns(engine)
+
+
+# Columns earlier versions created that nothing may read any more, by table. An old
+# NOT NULL column without a default would make every insert fail, so it is dropped.
+RETIRED_COLUMNS = {"departments": ("skip_review",)}  # issue 14: review is never skipped
+
+
+def _drop_retired_columns(engine: Engine) -> None:
+    tables = inspect(engine)
+    for table, columns in RETIRED_COLUMNS.items():
+        if not tables.has_table(table):
+            continue
+        present = {column["name"] for column in tables.get_columns(table)}
+        with engine.begin() as conn:
+            for column in columns:
+                if column in present:
+                    conn.execute(text(f'ALTER TABLE "{table}" DROP COLUMN "{column}"'))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -27,6 +27,7 @@ from knowledge_base.chunking import (
 from knowledge_base.db import utcnow
 from knowledge_base.models import AuditEntry, Chunk, Item, Kind, Status
 from knowledge_base.records import CONTENT_FIELDS, ItemData
+from knowledge_base.urls import source_url
 
 LONG_TEXT = 120  # longer text fields are shown as a line diff in the audit trail
 MAX_DIFF_LINES = 80
@@ -53,7 +54,9 @@ def store_revision(session: Session, data: ItemData, actor: str) -> tuple[Item, 
 
     Idempotent on external id + content hash. Changed content updates the latest
     revision in place while it is a draft, otherwise starts a new draft revision.
+    A source link that is not http(s) raises `knowledge_base.urls.UnsafeUrl`.
     """
+    source_url(data.get("url"))
     digest = content_hash(data)
     latest = _latest_in_line(session, data)
     if latest is not None and latest.content_hash == digest:

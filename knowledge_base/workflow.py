@@ -7,18 +7,18 @@
 Every change is a draft revision (``knowledge_base.store`` keeps revisions, chunks and
 the audit trail); its author submits it; a reviewer who did not write it approves
 (which publishes) or rejects it with a comment. Rolling back copies an earlier
-revision into a new draft that goes through review like any other change. A
-department trusted with ``skip_review`` publishes on submission.
+revision into a new draft that goes through review like any other change. No setting
+skips review: an item's department is a field its editor writes, so a department-level
+exemption would let any editor publish alone (issue 14).
 
 Functions flush but never commit; forbidden transitions raise ``WorkflowError``.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from bot.models import Department
 from knowledge_base import store
 from knowledge_base.db import utcnow
 from knowledge_base.models import AuditEntry, Item, Kind, Status
@@ -57,16 +57,13 @@ def check_editable(latest: Item | None) -> None:
 
 
 def submit(session: Session, item: Item, actor: str) -> Item:
-    """Send a draft to review; a department with ``skip_review`` publishes at once."""
+    """Send a draft to review; it is published only by another person's approval."""
     if item.status != Status.DRAFT:
         raise WorkflowError(f"只有草稿可以提交审核，当前状态为「{STATUS_LABELS[item.status]}」。")
     if item.id != latest_in_line(session, item).id:
         raise WorkflowError("该草稿已有更新的版本，请提交最新版本。")
     item.submitted_at = utcnow()
     _move(session, item, Status.REVIEW, actor, "submit")
-    if _skips_review(session, item.department):
-        item.reviewer = actor
-        store.publish(session, item, actor, "部门已设置免审，提交即发布")
     return item
 
 
@@ -193,13 +190,3 @@ def _check_reviewable(session: Session, item: Item, actor: str) -> None:
     if actor in authors_of(session, item):
         raise WorkflowError("不能审核自己编写的修改，请由另一位审核员审核。")
 
-
-def _skips_review(session: Session, department: str | None) -> bool:
-    if not department:
-        return False
-    found = session.scalar(
-        select(Department.skip_review).where(
-            or_(Department.code == department, Department.name == department)
-        )
-    )
-    return bool(found)

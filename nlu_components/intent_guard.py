@@ -1,7 +1,12 @@
 """Last word on the intent, for the two mistakes that cost the most.
 
-1. A message about danger to life must never reach the answer engine: safety words
-   force ``urgent_safety`` whatever the classifier thought.
+1. A message about danger to life must never reach the answer engine: danger cues
+   force ``urgent_safety`` whatever the classifier thought. The other way round, a false
+   alarm frightens the citizen and burns the operators' most urgent lane, so without a
+   cue the classifier's ``urgent_safety`` counts only at ``safety_floor`` or above and
+   when the message does not ask about a rule or benefit (otherwise it goes to the answer
+   engine, which hands off when it has nothing).
+   Cues and floor are measured in docs/safety.md.
 2. A policy question taken for small talk leaves the citizen without an answer, while
    asking the answer engine costs little (it hands off when it has nothing). So a
    harmless top intent gives way to ``ask_policy`` when the classifier still gave
@@ -20,7 +25,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu_components.safety import is_safety_message
+from nlu_components.safety import asks_about_policy, is_safety_message
 
 SAFETY_INTENT = "urgent_safety"
 POLICY_INTENT = "ask_policy"
@@ -41,11 +46,14 @@ class IntentGuard(GraphComponent):
             "dictionary_path": "data/jieba",
             # ask_policy wins over a yielding intent once it has this much confidence.
             "policy_floor": 0.2,
+            # urgent_safety without a danger cue needs this much confidence (docs/safety.md).
+            "safety_floor": 0.9,
             "min_term_chars": 2,
         }
 
     def __init__(self, config: dict[str, Any], policy_terms: frozenset[str]) -> None:
         self.policy_floor = float(config["policy_floor"])
+        self.safety_floor = float(config["safety_floor"])
         self.policy_terms = policy_terms
 
     @classmethod
@@ -67,6 +75,11 @@ class IntentGuard(GraphComponent):
             intent = message.get(INTENT) or {}
             if is_safety_message(text):
                 self._set_intent(message, SAFETY_INTENT, 1.0)
+            elif intent.get(INTENT_NAME_KEY) == SAFETY_INTENT and (
+                float(intent.get("confidence") or 0.0) < self.safety_floor
+                or asks_about_policy(text)
+            ):
+                self._set_intent(message, POLICY_INTENT, _confidence_of(message, POLICY_INTENT))
             elif intent.get(INTENT_NAME_KEY) in YIELDING_INTENTS:
                 policy_confidence = _confidence_of(message, POLICY_INTENT)
                 if policy_confidence >= self.policy_floor or self._names_policy_term(text):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from retrieval.channels import Channel
 from retrieval.decision import ANSWER, CLARIFY, Decision
 from retrieval.fusion import Candidate
 from wire.answer import CandidateChoice, Citation
@@ -17,8 +18,9 @@ SNIPPET_CHARS = 120
 
 HANDOFF_TEXT = (
     "抱歉，知识库中没有找到能够可靠回答这个问题的内容。为避免给您不准确的信息，"
-    "建议您转人工客服，由工作人员为您解答。"
+    "建议您转人工客服，由工作人员为您解答"
 )
+HOTLINE_TEXT = "，也可以拨打12345政务服务便民热线咨询。"
 CLARIFY_TEXT = "您想咨询的是下面哪一项？请点击选择，或换个说法再问一次。"
 
 _ARTICLE_HEAD = re.compile(r"^第[零〇一二两三四五六七八九十百千\d]+条\s*")
@@ -79,8 +81,19 @@ def check_markers(answer: str, citations: list[Citation]) -> None:
         raise ValueError(f"citation markers {sorted(used)} do not match citations {sorted(numbers)}")
 
 
-def compose(decision: Decision) -> tuple[str, list[Citation], list[CandidateChoice]]:
-    """The answer text, its citations and the clarify choices for a decision."""
+def handoff_text(channel: Channel | None) -> str:
+    """No answer: say so, and name the office that handles the matter where the KB knows it."""
+    if channel is None:
+        return HANDOFF_TEXT + HOTLINE_TEXT
+    ways = "，".join(f"{label}{value}" for label, value in (("电话", channel.phone), ("网址", channel.url)) if value)
+    return f"{HANDOFF_TEXT}，也可以联系负责“{channel.service}”的{channel.office}（{ways}）。"
+
+
+def compose(
+    decision: Decision, channel: Channel | None = None
+) -> tuple[str, list[Citation], list[CandidateChoice]]:
+    """The answer text, its citations and the clarify choices for a decision; a handoff
+    names ``channel``, the office the question's matter belongs to, when there is one."""
     if decision.decision == ANSWER:
         cand = decision.candidates[0]
         answer = f"{quote(cand)}[1]"
@@ -89,4 +102,4 @@ def compose(decision: Decision) -> tuple[str, list[Citation], list[CandidateChoi
         return answer, citations, []
     if decision.decision == CLARIFY:
         return CLARIFY_TEXT, [], [choice(c) for c in decision.candidates]
-    return HANDOFF_TEXT, [], []
+    return handoff_text(channel), [], []

@@ -38,9 +38,11 @@ class PipelineConfig:
     synonyms: Synonyms = field(default_factory=Synonyms)
     correct_homophones: bool = False
     region_penalty: float = 0.0
+    term_conflict_penalty: float = 0.0
     answer_threshold: float = 0.6
     clarify_floor: float = 0.3
     clarify_margin: float = 0.05
+    choice_floor: float = 0.0
     max_candidates: int = 3
     calibration: Calibration = field(default_factory=lambda: Calibration((6.0, 2.0, 2.0, 4.0, 0.5), -5.0))
 
@@ -88,9 +90,11 @@ class PipelineConfig:
             synonyms=Synonyms.load(path.parent / data["synonyms"]) if "synonyms" in data else defaults.synonyms,
             correct_homophones=bool(data.get("spelling", {}).get("homophones", defaults.correct_homophones)),
             region_penalty=region.get("penalty", defaults.region_penalty),
+            term_conflict_penalty=data.get("keyterms", {}).get("conflict_penalty", defaults.term_conflict_penalty),
             answer_threshold=decision.get("answer_threshold", defaults.answer_threshold),
             clarify_floor=decision.get("clarify_floor", defaults.clarify_floor),
             clarify_margin=decision.get("clarify_margin", defaults.clarify_margin),
+            choice_floor=decision.get("choice_floor", defaults.choice_floor),
             max_candidates=decision.get("max_candidates", defaults.max_candidates),
             calibration=Calibration(
                 tuple(calibration.get("weights", defaults.calibration.weights)),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from retrieval.config import PipelineConfig
 from retrieval.fusion import Candidate, rescale_dense
+from retrieval.keyterms import CONFLICT
 
 ANSWER, CLARIFY, HANDOFF = "answer", "clarify", "handoff"
 
@@ -45,16 +46,24 @@ class Decision:
     candidates: list[Candidate]  # for clarify: the choices; for answer: the answer first
 
 
+def relevant(cand: Candidate, config: PipelineConfig) -> bool:
+    """Worth offering as a choice: about what the question names (when it names a
+    document, benefit or service) and scored at least ``choice_floor``."""
+    return cand.agreement != CONFLICT and cand.on_topic and cand.fused >= config.choice_floor
+
+
 def decide(candidates: list[Candidate], config: PipelineConfig, topical: bool = True) -> Decision:
-    """``topical=False`` (a follow-up with no topic to follow) never answers directly."""
+    """``topical=False`` (a follow-up with no topic to follow) never answers directly,
+    nor does a candidate about another thing than the one asked (结婚证 for 身份证). A
+    clarify list holds only relevant choices; with none, the decision is a handoff."""
     conf = confidence(features(candidates, config), config)
-    if not topical:
+    if not topical or (candidates and candidates[0].agreement == CONFLICT):
         conf = min(conf, (config.clarify_floor + config.answer_threshold) / 2)
     if conf >= config.answer_threshold:
         return Decision(ANSWER, conf, candidates[:1])
     if conf >= config.clarify_floor:
         top = candidates[0].fused
-        close = [c for c in candidates if c.fused >= top - 2 * config.clarify_margin]
+        close = [c for c in candidates if c.fused >= top - 2 * config.clarify_margin and relevant(c, config)]
         seen: set[str] = set()
         choices = []
         for cand in close:
@@ -62,5 +71,6 @@ def decide(candidates: list[Candidate], config: PipelineConfig, topical: bool = 
             if label not in seen:
                 seen.add(label)
                 choices.append(cand)
-        return Decision(CLARIFY, conf, choices[: config.max_candidates])
+        if choices:
+            return Decision(CLARIFY, conf, choices[: config.max_candidates])
     return Decision(HANDOFF, conf, [])

@@ -22,6 +22,8 @@ class Candidate:
     fused: float = 0.0
     question_match: bool = False  # matched through a FAQ question, not its answer
     answer_dense: float = 0.0  # a FAQ answer's cosine: weighed in when its question matched best
+    agreement: int = 0  # key terms of the question vs. the candidate's subject: 1 agree, -1 conflict
+    on_topic: bool = True  # names what the question names (or the question names nothing)
 
     @property
     def key(self) -> tuple[str, str]:

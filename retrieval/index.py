@@ -22,6 +22,7 @@ from retrieval.bm25 import BM25Index
 from retrieval.config import PipelineConfig
 from retrieval.dense import DenseIndex
 from retrieval.embedder import Embedder
+from retrieval.keyterms import KeyTerms
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ class Snapshot:
     dense: DenseIndex
     # Policy terms jieba knew when the BM25 index was cut; a reader must know them too.
     terms: list[str] = field(default_factory=list)
+    # Key terms mined from the knowledge base (name -> kind), see retrieval.keyterms.
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def item_count(self) -> int:
@@ -146,6 +149,7 @@ class Snapshot:
                 vectors, exact_max=config.exact_max, hnsw_m=config.hnsw_m, hnsw_ef_search=config.hnsw_ef_search
             ),
             terms=list(terms or []),
+            names=KeyTerms.mine(chunks, terms or [], config.synonyms).kinds,
         )
 
     def save(self, folder: Path) -> None:
@@ -156,6 +160,7 @@ class Snapshot:
         self.bm25.save(folder)
         self.dense.save(folder)
         (folder / "terms.txt").write_text("\n".join(self.terms), encoding="utf-8")
+        (folder / "names.json").write_text(json.dumps(self.names, ensure_ascii=False), encoding="utf-8")
         meta = {"generation": self.generation, "built_at": self.built_at, "chunks": len(self.chunks)}
         (folder / "meta.json").write_text(json.dumps(meta))
 
@@ -166,9 +171,11 @@ class Snapshot:
             chunks = [IndexedChunk(**json.loads(line)) for line in lines]
         terms_file = folder / "terms.txt"
         terms = terms_file.read_text(encoding="utf-8").split("\n") if terms_file.exists() else []
+        names_file = folder / "names.json"
+        names = json.loads(names_file.read_text(encoding="utf-8")) if names_file.exists() else {}
         return cls(
             meta["generation"], meta["built_at"], chunks, BM25Index.load(folder), DenseIndex.load(folder),
-            [t for t in terms if t],
+            [t for t in terms if t], names,
         )
 
 

@@ -11,11 +11,13 @@ import numpy as np
 from knowledge_base.terms import CURATED
 from knowledge_base.text import search_key
 from retrieval.bm25 import top_ids
+from retrieval.channels import Channel, Channels
 from retrieval.config import PipelineConfig
-from retrieval.decision import Decision, decide
+from retrieval.decision import HANDOFF, Decision, decide
 from retrieval.embedder import Embedder
 from retrieval.fusion import Candidate, fuse
-from retrieval.index import Snapshot
+from retrieval.index import IndexedChunk, Snapshot
+from retrieval.keyterms import CONFLICT, KeyTerms, subject_of
 from retrieval.query import aspect_of, contextualize, is_follow_up
 from retrieval.region import applies, place_of, places_in
 from retrieval.spelling import HomophoneSpeller
@@ -37,6 +39,7 @@ class Turn:
     understood: str
     run: SearchRun
     decision: Decision
+    channel: Channel | None = None  # whom to ask instead, for a handoff
 
 
 class Searcher:
@@ -58,6 +61,14 @@ class Searcher:
         self._speller = HomophoneSpeller(
             [*CURATED, *config.synonyms.words], is_word, dictionary_words
         )
+        # A snapshot written before key terms were mined gets its inventory now.
+        self.keyterms = (
+            KeyTerms(snapshot.names, config.synonyms) if snapshot.names
+            else KeyTerms.mine(snapshot.chunks, snapshot.terms, config.synonyms)
+        )
+        self.channels = Channels(snapshot.chunks)
+        self._subjects: dict[IndexedChunk, str] = {}
+        self._texts: dict[IndexedChunk, str] = {}
 
     def turn(self, query: str, history: list[str]) -> Turn:
         """Search a chat turn. A follow-up is searched in the earlier turn's topic, and what
@@ -71,7 +82,9 @@ class Searcher:
             if told:
                 self._step_aside(run, told[0].key, self.config.repeat_margin)
         topical = not is_follow_up(understood)
-        return Turn(understood, run, decide(run.candidates, self.config, topical=topical))
+        decision = decide(run.candidates, self.config, topical=topical)
+        channel = self.channels.for_question(run.candidates) if decision.decision == HANDOFF else None
+        return Turn(understood, run, decision, channel)
 
     @staticmethod
     def _blend(in_topic: SearchRun, alone: SearchRun, weight: float) -> SearchRun:
@@ -119,7 +132,7 @@ class Searcher:
         bm25_hits = _ranked(ids, bm25_scores[ids])
         t3 = time.perf_counter()
         fused = fuse(self.snapshot.chunks, dense_hits, bm25_hits, self.config)
-        candidates = self._focus(self._localize(fused, query), query)
+        candidates = self._focus(self._localize(self._agree(fused, key), query), query)
         t4 = time.perf_counter()
         timings.update(
             query=(t0 - started) * 1000,
@@ -132,6 +145,33 @@ class Searcher:
         along with its question."""
         faqs = {self.snapshot.chunks[i].source_id for i in ids.tolist()} & self._faq_answers.keys()
         return np.concatenate([self._faq_answers[f] for f in faqs]) if faqs else np.zeros(0, np.int64)
+
+    def _agree(self, candidates: list[Candidate], key: str) -> list[Candidate]:
+        """A candidate about another thing of the kind the question names (结婚证 for a
+        身份证 question) falls behind; the first few learn whether they name it at all."""
+        asked = self.keyterms.in_question(key)
+        if not asked:
+            return candidates
+        for cand in candidates:
+            cand.agreement = self.keyterms.agreement(asked, self._subject(cand.chunk))
+            if cand.agreement == CONFLICT:
+                cand.fused -= self.config.term_conflict_penalty
+        candidates.sort(key=lambda c: c.fused, reverse=True)
+        for cand in candidates[: self.config.max_candidates * 3]:
+            cand.on_topic = self.keyterms.mentions(asked, self._text(cand.chunk), normalized=True)
+        return candidates
+
+    def _subject(self, chunk: IndexedChunk) -> str:
+        subject = self._subjects.get(chunk)
+        if subject is None:
+            subject = self._subjects[chunk] = subject_of(chunk)
+        return subject
+
+    def _text(self, chunk: IndexedChunk) -> str:
+        text = self._texts.get(chunk)
+        if text is None:
+            text = self._texts[chunk] = search_key(f"{chunk.title}\n{chunk.search_text}")
+        return text
 
     def _localize(self, candidates: list[Candidate], query: str) -> list[Candidate]:
         """Rules made for another place than the one asked about (or, when none is named,

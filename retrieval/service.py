@@ -193,7 +193,7 @@ class RetrievalService:
             ) or self._lookup(pick, searcher)
             if chosen is not None:
                 decision = Decision(ANSWER, max(decision.confidence, 0.9), [chosen])
-        text, citations, choices = compose(decision)
+        text, citations, choices = compose(decision, turn.channel)
         alternatives = run.candidates[1:4] if decision.decision == ANSWER else []
         result = {
             "decision": decision.decision,

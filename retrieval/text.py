@@ -120,3 +120,19 @@ def names_a_topic(text: str) -> bool:
 def tokenize(text: str) -> list[str]:
     """Search-mode tokens of the normalised text, without stopwords and punctuation."""
     return list(_tokens_cached(normalize(text)))
+
+
+def short_words(text: str, longest: int = 4) -> list[str]:
+    """The text cut into words of at most ``longest`` characters (jieba's own route over
+    its dictionary without longer entries): a whole service name taught as one word
+    (办理往来港澳通行证个人游签注) still comes apart into 港澳/通行证/个人/游/签注."""
+    _ensure_initialised()
+    dag = {i: [j for j in ends if j - i < longest] or [i] for i, ends in _tokenizer.get_DAG(text).items()}
+    route: dict[int, tuple[float, int]] = {}
+    _tokenizer.calc(text, dag, route)
+    words, i = [], 0
+    while i < len(text):
+        j = route[i][1] + 1
+        words.append(text[i:j])
+        i = j
+    return words

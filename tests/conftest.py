@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 from bot import create_app
 from bot.config import PROJECT_ROOT
+from knowledge_base.db import create_schema, make_engine, make_session_factory
 
 # live_stack / live_app: the real app, Rasa and action server processes (tests/fixtures/stack.py).
 pytest_plugins = ["tests.fixtures.stack"]
@@ -60,6 +62,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
+@pytest.fixture
+def db(database_url: str) -> Iterator[Session]:
+    """A session on a fresh schema of ``database_url`` (both storage modes), no app."""
+    engine = make_engine(database_url)
+    create_schema(engine)
+    session = make_session_factory(engine)()
+    yield session
+    session.close()
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Passage vectors shared by every test app: each text is encoded once per run."""
@@ -76,7 +89,11 @@ def make_app(tmp_path: Path, model_dir: Path, embedding_cache: Path):
             "HOME": str(tmp_path / "home"),
             "EMBEDDING_MODEL": str(model_dir),
             "EMBEDDING_CACHE": str(embedding_cache),
-            "SECRET_KEY": "test-secret",
+            # Not the development defaults: PostgreSQL runs are production mode, which
+            # refuses those (wire.production).
+            "SECRET_KEY": "test-secret-key-for-pytest",
+            "INTERNAL_TOKEN": "test-internal-token",
+            "RASA_TOKEN": "test-rasa-token-for-pytest",
             **overrides,
         }
         return create_app(config)

@@ -1,4 +1,5 @@
 """Wire payloads shared by the web app (Python 3.11) and the action server (Python 3.10).
 
-Typing only: no third-party imports, so both virtualenvs import the same definitions.
+Typing and shared deployment rules only (``wire.production``): no third-party imports,
+so both virtualenvs import the same definitions.
 """

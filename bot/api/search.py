@@ -1,15 +1,23 @@
-"""`/api/v1/search` and `/api/v1/answer`: the answer engine over HTTP."""
+"""`/api/v1/search` and `/api/v1/answer`: the answer engine over HTTP.
+
+Anonymous callers are rate-limited per client address; the action server (an internal
+caller, ``bot.internal.access``) is not. Only questions of real conversations are logged
+for the gaps page and the dashboard: the action server's, or a session the chat store knows.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import select
 
+from bot import ratelimit
 from bot.chat.privacy import mask
 from bot.db import get_db
 from bot.errors import ApiError, json_body
-from bot.models import QueryLog
+from bot.internal.access import is_internal_caller
+from bot.models import Conversation, QueryLog
 from generation.composer import ground_if_enabled
 from retrieval.service import RetrievalService
 
@@ -17,6 +25,19 @@ bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
 
 MAX_TOP_K = 50
 MAX_HISTORY = 10
+RATE_WINDOW_SECONDS = 60
+MAX_SESSION_ID = 64  # QueryLog.session_id
+
+
+@bp.before_request
+def _rate_limit() -> None:
+    if is_internal_caller():
+        return
+    limit = current_app.config["API_RATE_PER_IP"]
+    if not ratelimit.allow(f"api:ip:{request.remote_addr}", limit, RATE_WINDOW_SECONDS):
+        raise ApiError(
+            429, "rate_limited", "查询过于频繁，请稍等一分钟再试。", retry_after=RATE_WINDOW_SECONDS
+        )
 
 
 def _engine() -> RetrievalService:
@@ -76,11 +97,21 @@ def answer():
         question, history=history, pick=_pick(data), with_sources=config["GENERATION_ENABLED"]
     )
     result = ground_if_enabled(result, question, history, config)
-    _log_query(result, question, session_id)
+    if session_id and _is_real_conversation(session_id):
+        _log_query(result, question, session_id)
     return jsonify(result)
 
 
-def _log_query(result: dict[str, Any], question: str, session_id: str | None) -> None:
+def _is_real_conversation(session_id: str) -> bool:
+    """The action server's session (Rasa may know chats the app never saw), or a stored chat."""
+    if len(session_id) > MAX_SESSION_ID or "\x00" in session_id:
+        return False
+    if is_internal_caller():
+        return True
+    return get_db().scalar(select(Conversation.id).where(Conversation.session_id == session_id)) is not None
+
+
+def _log_query(result: dict[str, Any], question: str, session_id: str) -> None:
     """Remember the citizen's own question (personal numbers masked; not the follow-up
     joined with earlier turns that the engine searched) for gap finding and the dashboard."""
     top = result["citations"][0]["source_id"] if result["citations"] else None

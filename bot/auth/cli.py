@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from bot.auth import lockout
 from bot.auth.accounts import ROLE_LABELS, AccountError, create_user, set_active, set_role
 from bot.models import User
 from knowledge_base.db import session_scope
@@ -70,3 +71,11 @@ def deactivate_command(username: str) -> None:
     """Block an account from logging in (its open sessions end too)."""
     _run(lambda db: set_active(db, username, False))
     click.echo(f"已停用用户 {username}")
+
+
+@users.command("unlock")
+@click.argument("username")
+def unlock_command(username: str) -> None:
+    """Lift a login lock-out (after wrong passwords) at once."""
+    _run(lambda db: lockout.clear(db, username))
+    click.echo(f"已解除 {username} 的登录锁定")

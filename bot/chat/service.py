@@ -146,8 +146,10 @@ def reply_to(db: Session, conversation: Conversation, line: Message) -> list[Mes
 def _relay_to_rasa(db: Session, conversation: Conversation, text: str) -> list[Message]:
     config = current_app.config
     # Rasa's tracker store and the answer engine's query log keep what they receive,
-    # so personal numbers never leave the transcript.
-    outgoing = text if text.startswith("/") else mask(text)
+    # so personal numbers never leave the transcript. Only a button the bot offered goes
+    # as is (its payload names a source); anything typed, "/" lines included, is masked.
+    offered = text.startswith("/") and _button_title(db, conversation, text) is not None
+    outgoing = text if offered else mask(text)
     try:
         # Held until the replies are stored, so a double send is answered in order.
         with one_turn_at_a_time(conversation.session_id, config["RASA_TIMEOUT"]):
@@ -241,6 +243,11 @@ def _payload_title(db: Session, conversation: Conversation, payload: str) -> str
     score = _rating_score(payload)
     if score is not None:
         return f"满意度评价：{score} 分"
+    return _button_title(db, conversation, payload) or payload
+
+
+def _button_title(db: Session, conversation: Conversation, payload: str) -> str | None:
+    """The title of a button the bot offered (or a fixed one) with ``payload``; else None."""
     recent = db.scalars(
         select(Message)
         .where(Message.conversation_id == conversation.id, Message.role != "user")
@@ -251,4 +258,4 @@ def _payload_title(db: Session, conversation: Conversation, payload: str) -> str
         for button in (message.payload or {}).get("buttons", []):
             if button.get("payload") == payload:
                 return button.get("title") or payload
-    return PAYLOAD_TITLES.get(payload, payload)
+    return PAYLOAD_TITLES.get(payload)

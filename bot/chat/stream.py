@@ -2,12 +2,15 @@
 
 The stream subscribes before reading the backlog, so no line falls between the two;
 ids already sent are skipped. Each line is an SSE event whose ``id`` is the message id,
-which lets a reconnecting browser resume with ``Last-Event-ID``.
+which lets a reconnecting browser resume with ``Last-Event-ID``. A stream ends after
+``CHAT_STREAM_SECONDS`` (the browser reconnects ``retry`` ms later and resumes), so no
+connection holds a server thread for ever.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,6 +38,7 @@ def sse(data: Any, event: str | None = None, event_id: int | None = None) -> str
 def live_transcript(conversation_id: int, session_id: str, after: int) -> Iterator[str]:
     """Backlog after ``after``, then live lines and handoff changes, with heartbeats."""
     heartbeat = current_app.config["CHAT_HEARTBEAT_SECONDS"]
+    deadline = time.monotonic() + current_app.config["CHAT_STREAM_SECONDS"]
     yield f"retry: {RETRY_MILLISECONDS}\n\n"
     with events.subscribe(f"conversation:{session_id}") as subscription:
         backlog, handoff = _read(conversation_id, after)
@@ -42,10 +46,11 @@ def live_transcript(conversation_id: int, session_id: str, after: int) -> Iterat
             yield sse(message, "message", message["id"])
             after = message["id"]
         yield sse(handoff, "handoff")
-        while True:
-            event = subscription.get(timeout=heartbeat)
+        while (left := deadline - time.monotonic()) > 0:
+            event = subscription.get(timeout=min(heartbeat, left))
             if event is None:
-                yield ": heartbeat\n\n"
+                if left > heartbeat:
+                    yield ": heartbeat\n\n"
             elif event.get("type") == "message":
                 message = event["message"]
                 if message["id"] > after and message["role"] in CITIZEN_ROLES:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot import ratelimit
 from bot.chat import service
 from bot.chat.stream import live_transcript
+from bot.chat.streamslots import StreamSlots
 from bot.chat.transcript import MessageView, citizen_messages_after, message_view
 from bot.db import get_db
 from bot.errors import ApiError, json_body
@@ -86,11 +87,20 @@ def stream(session_id: str) -> Response:
     after = _cursor(request.headers.get("Last-Event-ID") or request.args.get("after"))
     # Do not keep a transaction open for the life of the stream.
     db.close()
-    return Response(
+    slots: StreamSlots = current_app.extensions["wenzheng.streams"]
+    client = request.remote_addr or "unknown"
+    if not slots.acquire(client, conversation.session_id):
+        # The page falls back to polling /messages when its stream is refused.
+        raise ApiError(
+            429, "too_many_streams", "实时连接过多，已改为定时刷新，请稍后再试。", retry_after=60
+        )
+    response = Response(
         stream_with_context(live_transcript(conversation.id, conversation.session_id, after)),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+    response.call_on_close(lambda: slots.release(client, conversation.session_id))
+    return response
 
 
 def _citizen_text(text: Any) -> str:
@@ -124,4 +134,6 @@ def _cursor(raw: str | None) -> int:
 
 def _limit(key: str, setting: str) -> None:
     if not ratelimit.allow(key, current_app.config[setting], RATE_WINDOW_SECONDS):
-        raise ApiError(429, "rate_limited", "您发送得太快了，请稍等一分钟再试。")
+        raise ApiError(
+            429, "rate_limited", "您发送得太快了，请稍等一分钟再试。", retry_after=RATE_WINDOW_SECONDS
+        )

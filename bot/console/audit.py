@@ -15,6 +15,8 @@ from sqlalchemy import Select, select
 from bot.auth import role_required
 from bot.console.blueprint import CURATORS, bp
 from bot.db import get_db
+from bot.localtime import local_midnight
+from knowledge_base.formats.cells import neutralise_row
 from knowledge_base.models import AuditEntry
 
 PAGE_SIZE = 100
@@ -36,7 +38,7 @@ def _filtered() -> Select[tuple[AuditEntry]]:
             day = date.fromisoformat(args.get(name, ""))
         except ValueError:
             continue
-        query = query.where(compare(day + timedelta(days=1) if name == "until" else day))
+        query = query.where(compare(local_midnight(day + timedelta(days=1) if name == "until" else day)))
     return query.order_by(AuditEntry.id.desc())
 
 
@@ -72,7 +74,7 @@ def _csv(entries: Iterator[AuditEntry]) -> Iterator[str]:
     for entry in entries:
         record = _record(entry)
         record["detail"] = json.dumps(record["detail"], ensure_ascii=False)
-        writer.writerow(record)
+        writer.writerow(neutralise_row(record))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

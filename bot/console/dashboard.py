@@ -13,6 +13,7 @@ from bot.console import charts
 from bot.console.blueprint import CURATORS, bp
 from bot.console.gaps import find_gaps, gap_logs
 from bot.db import get_db
+from bot.localtime import to_local
 from bot.models import QueryLog
 from knowledge_base.db import utcnow
 from knowledge_base.models import Item
@@ -29,14 +30,14 @@ def dashboard():
     since = utcnow() - timedelta(days=days)
     logs = db.scalars(select(QueryLog).where(QueryLog.created_at >= since)).all()
 
-    day_names = [(since + timedelta(days=n + 1)).date().isoformat() for n in range(days)]
+    day_names = [to_local(since + timedelta(days=n + 1)).date().isoformat() for n in range(days)]
     per_day = {label: [0] * days for label in DECISIONS.values()}
     index = {day: n for n, day in enumerate(day_names)}
     decisions: Counter[str] = Counter()
     for log in logs:
         label = "转人工" if log.handed_off else DECISIONS.get(log.decision, "澄清")
         decisions[label] += 1
-        n = index.get(log.created_at.date().isoformat())
+        n = index.get(to_local(log.created_at).date().isoformat())
         if n is not None:
             per_day[label][n] += 1
 

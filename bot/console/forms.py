@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from knowledge_base.formats.faq import split_tags
 from knowledge_base.models import Kind
 from knowledge_base.records import ItemData
+from knowledge_base.urls import UnsafeUrl, source_url
 
 MAX_FIELD_CHARS = 20_000
 
@@ -25,6 +26,14 @@ def text(form: MultiDict[str, str], name: str, label: str, required: bool = Fals
     if len(value) > MAX_FIELD_CHARS:
         raise FormError(f"{label}过长（最多 {MAX_FIELD_CHARS} 个字符）。")
     return value
+
+
+def url(form: MultiDict[str, str], name: str = "url", label: str = "官方链接") -> str | None:
+    """A source link: http(s) only (the rule of `knowledge_base.urls`)."""
+    try:
+        return source_url(text(form, name, label), label)
+    except UnsafeUrl as exc:
+        raise FormError(str(exc)) from None
 
 
 def optional_date(form: MultiDict[str, str], name: str, label: str) -> date | None:
@@ -65,7 +74,7 @@ def faq_data(form: MultiDict[str, str], external_id: str | None) -> ItemData:
         department=text(form, "department", "部门") or None,
         tags=split_tags(text(form, "tags", "标签")),
         source_title=text(form, "source_title", "依据来源") or None,
-        url=text(form, "url", "官方链接") or None,
+        url=url(form),
         version_label=text(form, "version_label", "版本") or None,
         effective_on=effective,
         expires_on=expires,

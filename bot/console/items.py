@@ -11,11 +11,12 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from bot.auth import current_user, role_required
-from bot.console import forms
+from bot.console import forms, uploads
 from bot.console.blueprint import CURATORS, EDITORS, REVIEWERS, bp
 from bot.console.changes import change_of
 from bot.console.publishing import index_state, request_reindex
 from bot.db import get_db
+from bot.localtime import to_local
 from knowledge_base import store, workflow
 from knowledge_base.departments import DEPARTMENTS
 from knowledge_base.formats.documents import DOCUMENT_SUFFIXES, read_document
@@ -46,7 +47,7 @@ def _matches(item: Item, args: dict[str, str]) -> bool:
     """The list filters: status, department, tag, updated-on range and free text."""
     query = args.get("q", "").strip()
     text = f"{item.external_id} {item.title} {item.question or ''} {' '.join(item.alt_questions)}"
-    updated = item.updated_at.date() if item.updated_at else None
+    updated = to_local(item.updated_at).date() if item.updated_at else None
     return (
         (not args.get("status") or item.status == args["status"])
         and (not args.get("department") or item.department == args["department"])
@@ -135,7 +136,7 @@ def _edited(item: Item | None) -> ItemData:
         department=forms.text(request.form, "department", "部门") or None,
         tags=split_tags(forms.text(request.form, "tags", "标签")),
         source_title=forms.text(request.form, "source_title", "依据来源") or None,
-        url=forms.text(request.form, "url", "官方链接") or None,
+        url=forms.url(request.form),
         effective_on=effective, expires_on=expires,
     )
     return data
@@ -192,6 +193,7 @@ def document_upload():
     if request.method == "GET":
         return render_template("console/upload.html", values={}, error=None,
                                departments=DEPARTMENTS, suffixes=DOCUMENT_SUFFIXES)
+    uploads.sweep()
     db = get_db()
     path = None
     try:
@@ -205,7 +207,7 @@ def document_upload():
             "external_id": forms.text(request.form, "external_id", "条目编号"),
             "version_label": forms.text(request.form, "version_label", "版本"),
             "department": forms.text(request.form, "department", "部门"),
-            "url": forms.text(request.form, "url", "官方链接"),
+            "url": forms.url(request.form),
             "effective_on": effective, "expires_on": expires,
         }
         data.update({k: v for k, v in overrides.items() if v})  # type: ignore[typeddict-item]
@@ -221,6 +223,7 @@ def document_upload():
         return render_template("console/upload.html", values=request.form, error=str(exc),
                                departments=DEPARTMENTS, suffixes=DOCUMENT_SUFFIXES), 400
     db.commit()
+    shutil.rmtree(path.parent, ignore_errors=True)  # the text is stored; the file is not needed
     flash(f"已导入为草稿，共 {len(draft.chunks)} 个片段。请检查切分结果后提交审核。", "success")
     if stated is not None:
         flash(f"生效日期 {stated.isoformat()} 取自正文中的施行日期，请核对；如有误请编辑修改。",

@@ -26,7 +26,7 @@ from flask import (
 )
 
 from bot.auth import current_user, role_required
-from bot.console import importing
+from bot.console import importing, uploads
 from bot.console.blueprint import CURATORS, EDITORS, bp
 from bot.db import get_db
 from knowledge_base import store
@@ -67,6 +67,7 @@ def transfer():
 @bp.route("/import", methods=["POST"])
 @role_required(*EDITORS)
 def import_upload():
+    uploads.sweep()
     kind = request.form.get("kind", "")
     upload = request.files.get("file")
     if kind not in KIND_LABELS:

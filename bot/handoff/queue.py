@@ -1,7 +1,12 @@
-"""What the operator queue shows: open and recently resolved handoffs with their timings."""
+"""What the operator queue shows: open and recently resolved handoffs with their timings.
+
+Urgent work is never hidden behind a department tab: safety cases and overdue ones are
+listed first for every operator whatever the tab, and every tab shows how many wait.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypedDict
 
@@ -9,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.handoff.departments import list_departments
-from bot.handoff.routing import REASON_LABELS
+from bot.handoff.routing import PRIORITIES, REASON_LABELS
 from bot.handoff.sla import SlaStatus, as_utc, evaluate
 from bot.models import Handoff, HandoffState
 
 RESOLVED_SHOWN_FOR = timedelta(hours=24)
+SAFETY_PRIORITY = PRIORITIES["safety"]
 
 
 class QueueRow(TypedDict):
@@ -34,7 +40,7 @@ class QueueRow(TypedDict):
     sla: SlaStatus
 
 
-def queue_rows(db: Session, now: datetime, department: str | None = None) -> list[QueueRow]:
+def queue_rows(db: Session, now: datetime) -> list[QueueRow]:
     """Waiting (most urgent first), active, then resolved in the last 24 hours."""
     departments = {d.code: d for d in list_departments(db)}
     query = (
@@ -45,8 +51,6 @@ def queue_rows(db: Session, now: datetime, department: str | None = None) -> lis
             | (Handoff.resolved_at >= now - RESOLVED_SHOWN_FOR)
         )
     )
-    if department:
-        query = query.where(Handoff.department == department)
     order = {HandoffState.WAITING: 0, HandoffState.ACTIVE: 1, HandoffState.RESOLVED: 2}
     handoffs = sorted(
         db.scalars(query).all(),
@@ -77,3 +81,62 @@ def queue_rows(db: Session, now: datetime, department: str | None = None) -> lis
             )
         )
     return rows
+
+
+def is_urgent(row: QueueRow) -> bool:
+    """Open and either a danger to someone's safety or past its response-time limit."""
+    if row["state"] == HandoffState.RESOLVED:
+        return False
+    return row["priority"] >= SAFETY_PRIORITY or row["sla"]["overdue"]
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    code: str
+    name: str
+    waiting: int
+
+
+@dataclass(frozen=True)
+class QueueOverview:
+    """One operator's view: the urgent rows of every department, then the tab's rows."""
+
+    scope: str  # a department code or "all"
+    urgent: list[QueueRow]
+    rows: list[QueueRow]  # the tab's rows, urgent ones excluded (they are listed above)
+    waiting: dict[str, int]  # waiting handoffs per department code, and "all"
+    elsewhere: list[Elsewhere]  # departments other than the tab with someone waiting
+
+    @property
+    def waiting_elsewhere(self) -> int:
+        return sum(e.waiting for e in self.elsewhere)
+
+
+def queue_overview(db: Session, now: datetime, scope: str) -> QueueOverview:
+    """The queue as ``scope``'s tab shows it; counts and urgent rows span every department."""
+    rows = queue_rows(db, now)
+    urgent = [r for r in rows if is_urgent(r)]
+    urgent_ids = {r["handoff_id"] for r in urgent}
+    waiting: dict[str, int] = {"all": 0}
+    for row in rows:
+        if row["state"] == HandoffState.WAITING:
+            waiting["all"] += 1
+            key = row["department"] or ""
+            waiting[key] = waiting.get(key, 0) + 1
+    names = {r["department"] or "": r["department_name"] for r in rows}
+    elsewhere = [
+        Elsewhere(code=code, name=names[code], waiting=count)
+        for code, count in waiting.items()
+        if code not in ("all", scope) and scope != "all"
+    ]
+    return QueueOverview(
+        scope=scope,
+        urgent=urgent,
+        rows=[
+            r
+            for r in rows
+            if r["handoff_id"] not in urgent_ids and scope in ("all", r["department"])
+        ],
+        waiting=waiting,
+        elsewhere=sorted(elsewhere, key=lambda e: -e.waiting),
+    )

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.models import PendingResume
+from bot.redaction import redact
 
 RESUME_TIMEOUT_SECONDS = 3.0
 
@@ -40,7 +41,7 @@ def flush_resumes(db: Session, session_id: str | None = None) -> int:
             send_resume(pending.session_id)
         except requests.RequestException as exc:
             pending.attempts += 1
-            pending.last_error = str(exc)[:500]
+            pending.last_error = redact(str(exc))[:500]
             current_app.logger.warning(
                 "Rasa resume of %s failed (attempt %d): %s",
                 pending.session_id,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.handoff.departments import list_departments
 from bot.handoff.sla import DEFAULT_TZ, as_utc, evaluate
 from bot.models import Conversation, Handoff, HandoffState, Message
+from knowledge_base.formats.cells import neutralise_row
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def export_csv(handoffs: Iterable[Handoff]) -> Iterator[str]:
         record["transcript"] = "\n".join(
             f"{line['role']}: {line['text']}" for line in record["transcript"]
         )
-        writer.writerow(record)
+        writer.writerow(neutralise_row(record))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Any, TypedDict
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -15,6 +14,7 @@ from bot.db import get_db
 from bot.errors import ApiError, json_body
 from bot.handoff import service
 from bot.handoff.routing import REASONS
+from bot.internal import access
 from bot.models import Conversation, QueryLog
 from wire.handoff import HandoffRequest, HandoffResponse
 
@@ -31,11 +31,11 @@ class FeedbackResponse(TypedDict):
 
 
 @bp.before_request
-def _require_token() -> None:
-    """Constant-time bearer-token check on every internal endpoint."""
-    expected = f"Bearer {current_app.config['INTERNAL_TOKEN']}".encode()
-    sent = request.headers.get("Authorization", "").encode()
-    if not hmac.compare_digest(sent, expected):
+def _require_internal_caller() -> None:
+    """Only configured internal addresses, and only with the token."""
+    if not access.from_internal_address():
+        raise ApiError(403, "not_internal", "内部接口只接受内部网络地址的调用")
+    if not access.has_internal_token():
         raise ApiError(401, "unauthorized", "内部接口凭证无效")
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 from sqlalchemy import select
 
-from bot.auth import role_required
+from bot.auth import current_user, role_required
 from bot.db import get_db
 from bot.handoff import review
 from bot.handoff.departments import list_departments
 from bot.models import Handoff, HandoffState, Role
+from knowledge_base.models import AuditEntry
 
 bp = Blueprint("operator_review", __name__, url_prefix="/operator")
 PAGE_SIZE = 200
@@ -61,18 +63,36 @@ def _download(lines: Any, mimetype: str, extension: str) -> Response:
     )
 
 
+def _audited_rows(fmt: str) -> list[Handoff]:
+    """The handoffs to export; the export itself is recorded in the audit log first
+    (who, when, which filter, how many): transcripts hold citizens' personal data."""
+    db = get_db()
+    filters = _filters()
+    rows = review.search(db, filters)
+    shown = {key: value.isoformat() if isinstance(value, date) else value
+             for key, value in asdict(filters).items() if value is not None}
+    db.add(AuditEntry(
+        actor=current_user().username,  # type: ignore[union-attr]
+        action="transcript_export",
+        comment=f"导出转人工对话记录 {len(rows)} 条（{fmt}）",
+        detail={"format": fmt, "filters": shown, "count": len(rows),
+                "handoff_ids": [handoff.id for handoff in rows]},
+    ))
+    db.commit()
+    return rows
+
+
 @bp.get("/review/export.csv")
 @role_required(Role.OPERATOR)
 def export_csv() -> Response:
-    rows = review.search(get_db(), _filters())
-    return _download(review.export_csv(rows), "text/csv; charset=utf-8", "csv")
+    return _download(review.export_csv(_audited_rows("csv")), "text/csv; charset=utf-8", "csv")
 
 
 @bp.get("/review/export.jsonl")
 @role_required(Role.OPERATOR)
 def export_jsonl() -> Response:
-    rows = review.search(get_db(), _filters())
-    return _download(review.export_jsonl(rows), "application/x-ndjson; charset=utf-8", "jsonl")
+    return _download(review.export_jsonl(_audited_rows("jsonl")),
+                     "application/x-ndjson; charset=utf-8", "jsonl")
 
 
 @bp.get("/escalations")

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import or_, select
@@ -15,15 +13,14 @@ from bot.auth import current_user, role_required
 from bot.db import get_db
 from bot.handoff import service
 from bot.handoff.departments import list_departments
-from bot.handoff.queue import queue_rows
+from bot.handoff.queue import queue_overview
 from bot.handoff.routing import REASON_LABELS
-from bot.handoff.sla import DEFAULT_TZ, as_utc, evaluate
+from bot.handoff.sla import evaluate
 from bot.models import CannedReply, Handoff, HandoffEvent, Role, User
 from bot.operator.live import event_stream
 from knowledge_base.db import utcnow
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
-LOCAL_TZ = ZoneInfo(DEFAULT_TZ)
 ROLE_LABELS = {
     "user": "市民",
     "bot": "智能助手",
@@ -41,11 +38,6 @@ EVENT_LABELS = {
     "rated": "评价",
     "safety": "安全风险",
 }
-
-
-@bp.app_template_filter("local_time")
-def local_time(value: datetime | None, fmt: str = "%m-%d %H:%M") -> str:
-    return as_utc(value).astimezone(LOCAL_TZ).strftime(fmt) if value else ""
 
 
 @bp.app_context_processor
@@ -72,9 +64,10 @@ def _scope() -> str:
 
 
 def _queue_context() -> dict[str, Any]:
-    scope = _scope()
-    rows = queue_rows(get_db(), utcnow(), department=None if scope == "all" else scope)
-    return {"rows": rows, "scope": scope, "departments": list_departments(get_db())}
+    return {
+        "queue": queue_overview(get_db(), utcnow(), _scope()),
+        "departments": list_departments(get_db()),
+    }
 
 
 @bp.get("/")

@@ -7,6 +7,7 @@ from flask import Flask
 from bot.channels import register_sender
 from bot.wechat import models, subscribe
 from bot.wechat.client import LocalTokenStore, RedisTokenStore, WeChatClient
+from bot.wechat.replay import SeenNonce, make_nonce_store
 from bot.wechat.subscribe import SubscriptionNotifier
 from bot.wechat.views import bp
 from bot.wechat.worker import CHANNEL, WeChatWorker
@@ -34,10 +35,14 @@ def init_app(app: Flask) -> None:
             models.WeChatOutbound.__table__,
             models.WeChatConsent.__table__,
             models.WeChatNotice.__table__,
+            SeenNonce.__table__,
         ],
     )
     worker = WeChatWorker(app, client, config["WECHAT_WORKERS"])
     app.extensions["wenzheng.wechat"] = worker
+    app.extensions["wenzheng.wechat.nonces"] = make_nonce_store(
+        config["REDIS_URL"], app.extensions["wenzheng.sessions"]
+    )
     app.register_blueprint(bp)
     register_sender(app, CHANNEL, worker.send_later)
     notifier = SubscriptionNotifier(app, worker)

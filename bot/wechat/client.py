@@ -9,6 +9,8 @@ from typing import Any, Protocol
 
 import requests
 
+from bot.redaction import redact
+
 # Refresh this many seconds before WeChat says the token expires.
 TOKEN_MARGIN_SECONDS = 300
 # errcodes meaning "this access_token is invalid or expired": refresh and retry once.
@@ -94,7 +96,7 @@ class WeChatClient:
             )
             data = response.json()
         except (requests.RequestException, ValueError) as exc:
-            raise WeChatError(f"WeChat API {path} unreachable: {exc}") from exc
+            raise WeChatError(redact(f"WeChat API {path} unreachable: {exc}")) from exc
         if not isinstance(data, dict):
             raise WeChatError(f"WeChat API {path} answered {data!r}")
         if data.get("errcode"):

@@ -7,6 +7,8 @@ import re
 import xml.etree.ElementTree as ElementTree
 from typing import Any, TypedDict
 
+from knowledge_base.urls import safe_href
+
 # WeChat's limit for one customer-service text message, in bytes of UTF-8.
 MAX_TEXT_BYTES = 2048
 
@@ -110,8 +112,9 @@ def _citation_line(citation: dict[str, Any]) -> str:
         line += str(citation["locator"])
     if citation.get("version"):
         line += f"（{citation['version']}）"
-    if citation.get("url"):
-        line += f" {citation['url']}"
+    url = safe_href(citation.get("url"))
+    if url:
+        line += f" {url}"
     return line
 
 

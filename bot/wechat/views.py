@@ -14,6 +14,7 @@ from bot.ratelimit import allow
 from bot.wechat.client import WeChatError
 from bot.wechat.crypto import CryptoError, MessageCrypto
 from bot.wechat.messages import MalformedMessage, parse_fields, to_inbound
+from bot.wechat.replay import is_fresh, nonce_key
 from bot.wechat.signature import is_valid
 from bot.wechat.subscribe import CHANNEL, ConsentError, SubscriptionNotifier
 from bot.wechat.worker import WeChatWorker
@@ -59,10 +60,22 @@ def _check_signature(*extra: str) -> None:
         raise ApiError(403, "bad_signature", "消息签名校验失败")
 
 
+def _check_fresh() -> None:
+    """403 for a signed request outside the time window or carrying a nonce seen before."""
+    window = current_app.config["WECHAT_TIMESTAMP_WINDOW"]
+    timestamp, nonce = request.args.get("timestamp", ""), request.args.get("nonce", "")
+    if not is_fresh(timestamp, window):
+        raise ApiError(403, "stale_timestamp", "请求时间戳超出允许范围，请检查服务器时间")
+    nonces = current_app.extensions["wenzheng.wechat.nonces"]
+    if not nonces.first_use(nonce_key(timestamp, nonce), 2 * window):
+        raise ApiError(403, "replayed_request", "重复的请求（nonce 已使用）")
+
+
 @bp.get("/wechat/callback")
 def verify() -> Response:
     """WeChat's URL check when the push is configured: echo ``echostr`` if signed by us."""
     _check_signature()
+    _check_fresh()
     return _plain(request.args.get("echostr", ""))
 
 
@@ -72,12 +85,16 @@ def receive() -> Response:
     if (request.content_length or 0) > MAX_PUSH_BYTES:
         raise ApiError(413, "too_large", "消息内容过大")
     _check_signature()
+    _check_fresh()  # the signature covers timestamp and nonce: both are WeChat's
     body = request.get_data(cache=False)
     try:
         fields = parse_fields(body)
         if "Encrypt" in fields:
             _check_signature(fields["Encrypt"])
             fields = parse_fields(_crypto().decrypt(fields["Encrypt"]))
+        elif current_app.config["WECHAT_ENCODING_AES_KEY"]:
+            # Safe mode is configured: a plaintext body is not from WeChat.
+            raise ApiError(400, "plaintext_refused", "已启用安全模式，不接受明文消息")
         elif request.args.get("encrypt_type") == "aes":
             raise MalformedMessage("safe mode message without Encrypt")
         inbound = to_inbound(fields)

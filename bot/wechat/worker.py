@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.models import Conversation, Message
+from bot.redaction import redact
 from bot.wechat.client import WeChatClient, WeChatError
 from bot.wechat.messages import Inbound, button_for_reply, render_message, split_text
 from bot.wechat.models import JobState, WeChatInbound, WeChatNotice, WeChatOutbound
@@ -244,7 +245,8 @@ class WeChatWorker:
             db.execute(
                 update(model)
                 .where(model.id == row_id)
-                .values(state=state, error=error, finished_at=utcnow(), **values)
+                .values(state=state, error=redact(error) if error else None,
+                        finished_at=utcnow(), **values)
             )
 
     def _citizen_lock(self, openid: str) -> threading.RLock:

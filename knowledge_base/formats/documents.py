@@ -17,7 +17,13 @@ from typing import Any
 import yaml
 
 from knowledge_base.departments import department_for
-from knowledge_base.formats.files import parse_date, read_jsonl, read_text
+from knowledge_base.formats.files import (
+    check_archive,
+    parse_date,
+    parse_url,
+    read_jsonl,
+    read_text,
+)
 from knowledge_base.models import Kind
 from knowledge_base.records import BadImportFile, ItemData
 from knowledge_base.text import clean, one_line
@@ -70,7 +76,7 @@ def _document(path: Path, row: int | None, meta: dict[str, Any], body: str, titl
         department=one_line(meta.get("department")) or department_for(title),
         tags=[one_line(str(tag)) for tag in (tags if isinstance(tags, list) else [tags])],
         source_title=one_line(meta.get("source_title")) or title,
-        url=one_line(meta.get("url")) or None,
+        url=parse_url(meta.get("url"), path, row),
         issuer=one_line(meta.get("issuer")) or None,
         doc_number=one_line(meta.get("doc_number")) or None,
         region=one_line(meta.get("region")) or None,
@@ -145,6 +151,7 @@ def _docx(path: Path) -> tuple[str, str | None]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    check_archive(path, "Word（.docx）")
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:

@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from knowledge_base.departments import department_for, known_department
-from knowledge_base.formats.files import Row, parse_date, read_csv, read_jsonl, read_xlsx
+from knowledge_base.formats.cells import neutralise_row
+from knowledge_base.formats.files import (
+    Row,
+    parse_date,
+    parse_url,
+    read_csv,
+    read_jsonl,
+    read_xlsx,
+)
 from knowledge_base.models import Item, Kind
 from knowledge_base.records import BadImportFile, ItemData
 from knowledge_base.text import clean, one_line, search_key
@@ -78,7 +86,7 @@ def faq_item(record: dict[str, Any], path: Path, row: int,
         department=department,
         tags=split_tags(record.get("tags")),
         source_title=one_line(record.get("source_title")) or None,
-        url=one_line(record.get("url")) or None,
+        url=parse_url(record.get("url"), path, row),
         effective_on=parse_date(record.get("effective"), path, row, "effective"),
         expires_on=parse_date(record.get("expires"), path, row, "expires"),
     )
@@ -107,9 +115,9 @@ def write_faqs(items: list[Item], path: Path, fmt: str) -> int:
         with path.open("w", encoding="utf-8-sig", newline="") as stream:
             writer = csv.DictWriter(stream, fieldnames=COLUMNS)
             writer.writeheader()
-            writer.writerows(_flat(record) for record in records)
+            writer.writerows(neutralise_row(_flat(record)) for record in records)
     elif fmt == "xlsx":
-        _write_xlsx([_flat(record) for record in records], path)
+        _write_xlsx([neutralise_row(_flat(record)) for record in records], path)
     else:
         raise ValueError(f"unknown FAQ format {fmt!r}")
     return len(records)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge_base.departments import department_for
-from knowledge_base.formats.files import read_jsonl
+from knowledge_base.formats.files import parse_url, read_jsonl
 from knowledge_base.models import Kind
 from knowledge_base.records import BadImportFile, ItemData
 from knowledge_base.text import clean, one_line
@@ -39,7 +39,7 @@ def guide_item(record: dict[str, Any], path: Path, row: int) -> ItemData:
         external_id=f"guide-{code}", kind=Kind.GUIDE, title=name, body=render(record, path, row),
         department=department_for(f"{dept or ''}{name}"), issuer=dept,
         tags=_listing(record.get("theme_category"), path, row), region=_value(record.get("AREA_CODE_TEXT")),
-        url=_value(record.get("URL")), source_title=SOURCE_TITLE, fields=record,
+        url=parse_url(record.get("URL"), path, row, "URL"), source_title=SOURCE_TITLE, fields=record,
     )
 
 

@@ -105,3 +105,12 @@ test("handoff notices", () => {
   assert.equal(render.handoffNotice({ state: "none" }), "");
   assert.equal(render.handoffNotice(undefined), "");
 });
+
+test("only http(s) citation links are offered to copy; a planted javascript: link is dropped", () => {
+  const cite = (url) => render.toView({ ...answer, citations: [{ ...answer.citations[0], url }] }).citations[0].url;
+  assert.equal(cite("https://flk.npc.gov.cn/shbxf"), "https://flk.npc.gov.cn/shbxf");
+  assert.equal(cite("javascript:alert(1)"), "");
+  assert.equal(cite(" JaVaScRiPt:alert(1)"), "");
+  assert.equal(cite("data:text/html,<script>alert(1)</script>"), "");
+  assert.equal(cite(undefined), "");
+});

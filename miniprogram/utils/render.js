@@ -50,6 +50,11 @@ function citationLabel(citation) {
   return `${title}${citation.locator || ""}` || "来源";
 }
 
+// Only an http(s) address is shown as a link to copy (a planted javascript: is dropped).
+function safeUrl(url) {
+  return typeof url === "string" && /^https?:\/\/[^\s\u0000-\u001f]+$/i.test(url.trim()) ? url.trim() : "";
+}
+
 // The text cut at its [n] markers; a marker of a known source becomes a link to its card.
 function textSegments(text, citations) {
   const index = new Map(citations.map((c, i) => [String(c.n), i]));
@@ -68,7 +73,7 @@ function toView(message) {
     n: c.n,
     label: citationLabel(c),
     version: c.version || "",
-    url: c.url || "",
+    url: safeUrl(c.url),
     snippet: c.snippet || "",
     open: false,
   }));
@@ -157,6 +162,7 @@ module.exports = {
   isRatingPayload,
   messageUpdate,
   ratingPayload,
+  safeUrl,
   textSegments,
   toView,
   wording,

@@ -84,6 +84,8 @@ def test_a_question_the_knowledge_base_cannot_answer_is_handed_off_and_the_bot_p
 
     handoff = next(m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "handoff")
     assert handoff["reason"] == "low_confidence" and handoff["handoff_id"]
+    # The citizen is told the knowledge base has no answer, and where else to ask.
+    assert "没有找到" in messages[0]["text"] and "12345" in messages[0]["text"]
     assert {"event": "pause", "timestamp": None} in events
     assert not any(c for m in messages for c in (m.get("custom") or {}).get("citations", []))
 

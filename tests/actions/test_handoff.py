@@ -6,6 +6,7 @@ import pytest
 
 from actions.feedback import SORRY_MESSAGE, ActionFeedback
 from actions.handoff import UNAVAILABLE_MESSAGE, ActionHandoff
+from actions.transcript import handoff_question
 from tests.actions.support import bot_event, custom_of, run_action, tracker_of, user_event
 
 PAUSE = {"event": "pause", "timestamp": None}
@@ -80,3 +81,24 @@ def test_first_unhelpful_offers_a_human_the_second_in_a_row_hands_off(app_url):
     )
     assert custom_of(second)["reason"] == "unhelpful"
     assert PAUSE in second_events
+
+
+@pytest.mark.parametrize(
+    ("last", "intent", "expected"),
+    [
+        ("我不想活了", "urgent_safety", "我不想活了"),  # the danger itself, not the last question
+        ("我要投诉窗口态度差", "complaint", "我要投诉窗口态度差"),
+        ("转人工", "request_human", "那需要什么材料？"),  # as typed, not the engine's joined query
+        ("/feedback_unhelpful", "feedback_unhelpful", "那需要什么材料？"),
+    ],
+)
+def test_the_operator_sees_the_words_that_caused_the_handoff(last, intent, expected):
+    tracker = tracker_of([
+        user_event("公积金租房提取怎么办理", "ask_policy"),
+        bot_event("可以在线办理。", {"type": "answer", "query": "公积金租房提取怎么办理"}),
+        user_event("那需要什么材料？", "ask_policy"),
+        bot_event("需要身份证。", {"type": "answer", "query": "公积金租房提取怎么办理 那需要什么材料？"}),
+        user_event(last, intent),
+    ])
+
+    assert handoff_question(tracker) == expected

@@ -5,19 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from auth.helpers import PASSWORD, make_user
+from auth.helpers import make_user
+
+from tests.browser.support import log_in
 
 pytestmark = pytest.mark.browser
 
 QUESTION = "灵活就业人员怎么缴纳养老保险？"
 ANSWER = "灵活就业人员可以在户籍地或居住地的社保经办机构以个人身份参保，按月或按年缴费。"
-
-
-def log_in(page, url: str, username: str) -> None:
-    page.goto(f"{url}/auth/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_faq_goes_from_editor_through_reviewer_to_the_test_panel(live_server, browser_page):

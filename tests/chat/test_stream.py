@@ -18,6 +18,8 @@ from bot.models import Conversation
 from tests.chat.conftest import serving
 from tests.handoff.support import add_operator, closed_port_url, seed
 
+pytestmark = pytest.mark.timeout(120)  # an SSE stream that never ends fails, not hangs
+
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Department
 from knowledge_base import workflow
-from knowledge_base.db import create_schema, make_engine, make_session_factory
 from knowledge_base.models import AuditEntry, Item, Kind, Status
 from knowledge_base.records import ItemData
 from knowledge_base.versions import in_force
 from knowledge_base.workflow import WorkflowError
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Session]:
-    engine = make_engine(database_url)
-    create_schema(engine)
-    session = make_session_factory(engine)()
-    yield session
-    session.close()
-    engine.dispose()
 
 
 def faq(answer: str = "按月缴存，缴存比例为5%至12%。", **extra) -> ItemData:
@@ -161,15 +147,6 @@ def test_roll_back_restores_a_retired_item_through_review(db):
     workflow.retire(db, second, "reviewer", "暂停")
     restored = workflow.roll_back(db, first, "editor")
     assert restored.status == Status.DRAFT and restored.body == first.body
-
-
-def test_department_trusted_to_skip_review_publishes_on_submission(db):
-    db.add(Department(code="gjj", name="公积金", skip_review=True))
-    item = workflow.save_draft(db, faq(), "editor")
-    workflow.submit(db, item, "editor")
-    db.commit()
-    assert item.status == Status.PUBLISHED
-    assert live_answers(db) == [item.body]
 
 
 def test_audit_detail_shows_a_field_level_diff_of_an_edit(db):

@@ -117,7 +117,7 @@ def test_resolve_succeeds_when_rasa_is_down_and_the_resume_is_retried(db, handof
     assert db.scalar(select(PendingResume)) is None
     assert rasa.requests == [
         {
-            "path": "/conversations/s-rasa/tracker/events?token=wenzheng-dev-rasa-token",
+            "path": f"/conversations/s-rasa/tracker/events?token={handoff_app.config['RASA_TOKEN']}",
             "json": {"event": "resume"},
         }
     ]

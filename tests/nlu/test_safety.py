@@ -18,6 +18,11 @@ from nlu_components.safety import emergency_message, is_safety_message
         "家里著火了",
         "活著没意思",
         "有人持刀",
+        "我老婆被她前夫打了，在流血",
+        "儿子一直喘不上气，嘴唇都紫了",
+        "走廊里全是烟，我们出不去",
+        "我想自杀，工伤赔偿一直不给",  # a policy word does not silence a cry for help
+        "家里燃气漏了好大味道",
     ],
 )
 def test_distress_and_danger_are_recognised(text):
@@ -28,6 +33,21 @@ def test_distress_and_danger_are_recognised(text):
     "text", ["结束对话", "结束咨询", "社保断缴了怎么办", "生育津贴怎么领", "我失业了怎么办", "再见"]
 )
 def test_ordinary_lines_are_not_alarms(text):
+    assert not is_safety_message(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "工人在车间触电身亡，工亡补助金怎么算",
+        "职工跳楼自杀的，单位要赔偿吗",
+        "报警器坏了找谁修",
+        "昏迷住院的病人医保怎么结算",
+        "被人打伤了，医药费医保能报销吗",
+        "溺水身亡的人社保怎么办理注销",
+    ],
+)
+def test_alarming_words_in_a_policy_question_are_not_alarms(text):
     assert not is_safety_message(text)
 
 

@@ -16,6 +16,8 @@ from bot.handoff import service
 from bot.models import Conversation
 from knowledge_base.db import session_scope
 
+pytestmark = pytest.mark.timeout(120)  # an SSE stream that never ends fails, not hangs
+
 
 @pytest.mark.parametrize("bus", ["local", "redis"])
 def test_queue_stream_announces_a_new_handoff(console_app, bus):

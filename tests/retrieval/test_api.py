@@ -21,9 +21,10 @@ def test_search_returns_ranked_results_in_the_documented_shape(kb_client):
 
 
 def test_answer_cites_what_it_says_and_logs_the_question_masked(kb_app, kb_client):
-    response = kb_client.post(
+    response = kb_client.post(  # as the action server asks: with the internal token
         "/api/v1/answer",
         json={"query": "我电话13812345678，公积金里的钱归谁？", "session_id": "s-1"},
+        headers={"Authorization": f"Bearer {kb_app.config['INTERNAL_TOKEN']}"},
     )
     body = response.get_json()
     if body["decision"] == "answer":

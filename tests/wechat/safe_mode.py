@@ -10,6 +10,7 @@ import base64
 import hashlib
 import os
 import subprocess
+import time
 
 
 def signature(*parts: str) -> str:
@@ -30,9 +31,12 @@ def encrypt(encoding_aes_key: str, appid: str, message: bytes, prefix: bytes | N
     return base64.b64encode(result.stdout).decode()
 
 
-def signed_query(token: str, encrypted: str | None = None, **extra: str) -> dict[str, str]:
-    """The query string WeChat adds to a push: signature, and msg_signature in safe mode."""
-    timestamp, nonce = "1700000000", os.urandom(4).hex()
+def signed_query(token: str, encrypted: str | None = None, timestamp: str | None = None,
+                 **extra: str) -> dict[str, str]:
+    """The query string WeChat adds to a push: signature, and msg_signature in safe mode.
+
+    The timestamp is now unless given, the nonce fresh each time (as WeChat sends them)."""
+    timestamp, nonce = timestamp or str(int(time.time())), os.urandom(4).hex()
     query = {
         "timestamp": timestamp,
         "nonce": nonce,
@@ -44,3 +48,10 @@ def signed_query(token: str, encrypted: str | None = None, **extra: str) -> dict
         )
     query.update(extra)
     return query
+
+
+def sealed(token: str, encoding_aes_key: str, appid: str, message: bytes) -> tuple[dict[str, str], bytes]:
+    """A push in safe mode: the signed query and the XML body carrying ``message`` encrypted."""
+    encrypted = encrypt(encoding_aes_key, appid, message)
+    body = f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+    return signed_query(token, encrypted), body.encode()

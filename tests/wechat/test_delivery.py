@@ -10,7 +10,7 @@ from bot.wechat.messages import MAX_TEXT_BYTES
 from bot.wechat.models import JobState, WeChatInbound, WeChatOutbound
 from knowledge_base.db import session_scope
 from tests.wechat import safe_mode
-from tests.wechat.conftest import TOKEN, wait_until
+from tests.wechat.conftest import AES_KEY, TOKEN, wait_until
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -96,12 +96,12 @@ def test_messages_stored_before_a_crash_are_answered_after_restart(
         assert result.exit_code == 0, result.output
         expected = ["openid-crash"]
     else:
-        restarted.test_client().post(
-            "/wechat/callback",
-            query_string=safe_mode.signed_query(TOKEN),
-            data=b"<xml><FromUserName>openid-next</FromUserName><CreateTime>1</CreateTime>"
+        query, body = safe_mode.sealed(
+            TOKEN, AES_KEY, fake_wechat.appid,
+            b"<xml><FromUserName>openid-next</FromUserName><CreateTime>1</CreateTime>"
             b"<MsgType>event</MsgType><Event>user_enter_tempsession</Event></xml>",
         )
+        restarted.test_client().post("/wechat/callback", query_string=query, data=body)
         wait_until(lambda: len(fake_wechat.sent()) == 2)
         restarted.extensions["wenzheng.wechat"].shutdown()
         expected = ["openid-crash", "openid-next"]
