@@ -58,8 +58,9 @@ test: venv model $(TEST_TARGETS) test-py
 test-py: venv model
 	$(PY) -m pytest -q
 
-eval: venv model demo
-	$(PY) -m bench.evaluate --out docs/eval.md
+# Builds every evaluation KB (tests/eval/kbs/) in its own home under var/eval/; ARGS=--calibrate refits on dev halves.
+eval: venv model
+	$(PY) -m bench.eval --out docs/eval.md $(ARGS)
 
 bench: venv model demo
 	$(PY) -m bench.retrieval --out docs/bench.md

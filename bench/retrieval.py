@@ -14,7 +14,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from bench.evaluate import load_cases
+from bench.eval.cases import load_cases
+from bench.eval.kbs import KNOWLEDGE_BASES
 from bot import create_app
 from bot.config import PROJECT_ROOT
 from retrieval.bm25 import BM25Index
@@ -33,7 +34,7 @@ def rss_mb() -> float:
 
 
 def search_latency(service: RetrievalService, rounds: int) -> tuple[dict[str, list[float]], int]:
-    cases = load_cases()
+    cases = load_cases(KNOWLEDGE_BASES[0].questions)
     queries = [contextualize(c.question, c.history) for c in cases]
     searcher = service.searcher()
     assert searcher is not None, "no index: run `make demo` first"
@@ -122,7 +123,7 @@ def main() -> None:
         "# Retrieval benchmark",
         "",
         f"Machine: {Path('/proc/cpuinfo').read_text().count('processor')} cores. Demo KB: {n_chunks} chunks in force. "
-        f"Queries: the {len(load_cases())} development-set questions, {len(stages['total'])} searches.",
+        f"Queries: the {len(load_cases(KNOWLEDGE_BASES[0].questions))} development-set questions, {len(stages['total'])} searches.",
         "",
         "## Search latency (ms, one query at a time)",
         "",

@@ -66,6 +66,8 @@ class PipelineConfig:
         data: dict[str, Any] = yaml.safe_load(path.read_text()) or {}
         bm25, dense = data.get("bm25", {}), data.get("dense", {})
         fusion, decision, region = data.get("fusion", {}), data.get("decision", {}), data.get("region", {})
+        if "calibrated" in data:  # the fitted decision numbers live in their own generated file
+            decision = {**decision, **(yaml.safe_load((path.parent / data["calibrated"]).read_text()) or {})}
         calibration = decision.get("calibration", {})
         defaults = cls()
         return cls(
