@@ -62,15 +62,19 @@ def choice(cand: Candidate) -> CandidateChoice:
 
 
 def quote(cand: Candidate) -> str:
-    """The knowledge base's words for one candidate, introduced by where they come from."""
+    """The knowledge base's words for one candidate, introduced by where they come from.
+    A bracketed number in the source (京政办发[2003]29号) is written 〔2003〕, as official
+    document numbers are (GB/T 9704), so it is never read as a citation marker."""
     chunk = cand.chunk
     if chunk.kind == "faq":
-        return trim(chunk.answer or chunk.text)
-    if chunk.kind == "guide":
-        return f"【{chunk.title}】{chunk.locator}：\n{trim(chunk.text)}"
-    body = _ARTICLE_HEAD.sub("", chunk.text.strip())
-    where = f"《{chunk.title}》{chunk.locator.split(' ')[-1]}" if chunk.locator else f"《{chunk.title}》"
-    return f"根据{where}：{trim(body)}"
+        text = trim(chunk.answer or chunk.text)
+    elif chunk.kind == "guide":
+        text = f"【{chunk.title}】{chunk.locator}：\n{trim(chunk.text)}"
+    else:
+        body = _ARTICLE_HEAD.sub("", chunk.text.strip())
+        where = f"《{chunk.title}》{chunk.locator.split(' ')[-1]}" if chunk.locator else f"《{chunk.title}》"
+        text = f"根据{where}：{trim(body)}"
+    return _MARKER.sub(r"〔\1〕", text)
 
 
 def check_markers(answer: str, citations: list[Citation]) -> None:
