@@ -29,6 +29,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build one app instance; every resource it uses is created here, none at import."""
     install_log_redaction()
     app = Flask(__name__)
+    # A path with doubled slashes is not found rather than redirected to a merged one.
+    app.url_map.merge_slashes = False
     app.config.from_mapping(load_config(test_config))
     config = app.config
     refuse_dev_secrets(

@@ -79,6 +79,13 @@ def test_unknown_session_is_a_404_json_error(chat_app, path):
     assert response.get_json()["error"] == "unknown_session"
 
 
+def test_doubled_slashes_are_not_redirected(chat_app):
+    """``//evil.example`` in the session part was answered with a 308 to a merged path."""
+    response = chat_app.test_client().get("/api/v1/chat//evil.example/messages")
+    assert response.status_code == 404
+    assert "Location" not in response.headers
+
+
 # ------------------------------------------------------------------ bad input
 
 
