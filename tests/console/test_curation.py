@@ -130,7 +130,8 @@ def test_bad_uploads_are_refused_and_leave_nothing_behind(app):
     assert not kept.exists() or not any(kept.iterdir())
 
 
-def test_retired_item_cannot_be_edited_but_can_be_rolled_back(app):
+def submitted_faq(app):
+    """A FAQ written and submitted by 'ed'; returns the editor's and reviewer's clients and it."""
     editor = logged_in(app, "ed", "editor")
     reviewer = logged_in(app, "rev", "reviewer")
     editor.get("/console/faq/new")
@@ -138,6 +139,11 @@ def test_retired_item_cannot_be_edited_but_can_be_rolled_back(app):
     [item] = items_of(app)
     post(editor, f"/console/items/{item.id}/submit")
     reviewer.get("/console/review")
+    return editor, reviewer, item
+
+
+def test_retired_item_cannot_be_edited_but_can_be_rolled_back(app):
+    editor, reviewer, item = submitted_faq(app)
     post(reviewer, f"/console/items/{item.id}/approve", confirmed="1")
     post(editor, f"/console/items/{item.id}/edit", **{**FAQ_FORM, "body": "第二版答案。"})
     second = items_of(app)[1]

@@ -8,22 +8,10 @@ import re
 from auth.helpers import csrf_of, logged_in
 
 from bot.console.changes import opcodes
-from console.test_curation import FAQ_FORM, items_of, post
+from console.test_curation import FAQ_FORM, items_of, post, submitted_faq
 from knowledge_base.models import Status
 
 ADDED = "灵活就业人员也可以在居住地参保。"
-
-
-def submitted_faq(app):
-    """A FAQ written and submitted by 'ed'; returns the editor's and reviewer's clients and it."""
-    editor = logged_in(app, "ed", "editor")
-    reviewer = logged_in(app, "rev", "reviewer")
-    editor.get("/console/faq/new")
-    post(editor, "/console/faq/new", **FAQ_FORM)
-    [item] = items_of(app)
-    post(editor, f"/console/items/{item.id}/submit")
-    reviewer.get("/console/review")
-    return editor, reviewer, item
 
 
 def published_faq(app):
