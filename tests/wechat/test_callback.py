@@ -106,25 +106,24 @@ def test_retried_msgid_is_answered_once_even_when_concurrent(wechat_app, fake_we
     assert [role for role, _ in transcript(wechat_app, "openid-2")] == ["user", "system"]
 
 
-def test_safe_mode_json_event_gets_the_welcome(wechat_app, fake_wechat):
-    inner = json.dumps(
-        {
-            "ToUserName": "gh_test",
-            "FromUserName": "openid-3",
-            "CreateTime": 1700000003,
-            "MsgType": "event",
-            "Event": "user_enter_tempsession",
-            "SessionFrom": "",
-        }
-    ).encode()
-    encrypted = safe_mode.encrypt(AES_KEY, fake_wechat.appid, inner)
+def sealed_json_push(wechat_app, fake_wechat, fields: dict):
+    """A safe-mode push in WeChat's JSON format, encrypted and signed, posted to the callback."""
+    encrypted = safe_mode.encrypt(AES_KEY, fake_wechat.appid, json.dumps(fields).encode())
     body = json.dumps({"ToUserName": "gh_test", "Encrypt": encrypted}).encode()
-    response = post(
-        wechat_app.test_client(),
-        body,
-        safe_mode.signed_query(TOKEN, encrypted),
-        "application/json",
+    return post(
+        wechat_app.test_client(), body, safe_mode.signed_query(TOKEN, encrypted), "application/json"
     )
+
+
+def test_safe_mode_json_event_gets_the_welcome(wechat_app, fake_wechat):
+    response = sealed_json_push(wechat_app, fake_wechat, {
+        "ToUserName": "gh_test",
+        "FromUserName": "openid-3",
+        "CreateTime": 1700000003,
+        "MsgType": "event",
+        "Event": "user_enter_tempsession",
+        "SessionFrom": "",
+    })
     assert response.get_data(as_text=True) == "success"
     (sent,) = wait_until(fake_wechat.sent)
     assert sent == {"touser": "openid-3", "msgtype": "text", "text": {"content": WELCOME}}
@@ -213,21 +212,14 @@ def test_a_number_picks_the_button_of_the_last_line(wechat_app, fake_wechat):
 
 def test_control_characters_in_a_push_are_stripped_before_storage(wechat_app, fake_wechat):
     """PostgreSQL cannot store NUL: a push carrying one was a 500 there, and WeChat retried."""
-    inner = json.dumps(
-        {
-            "ToUserName": "gh_test",
-            "FromUserName": "openid-nul\u0000",
-            "CreateTime": 1700000005,
-            "MsgType": "text",
-            "Content": "\u0000社保卡\u0007怎么补办",
-            "MsgId": "5005",
-        }
-    ).encode()
-    encrypted = safe_mode.encrypt(AES_KEY, fake_wechat.appid, inner)
-    body = json.dumps({"ToUserName": "gh_test", "Encrypt": encrypted}).encode()
-    response = post(
-        wechat_app.test_client(), body, safe_mode.signed_query(TOKEN, encrypted), "application/json"
-    )
+    response = sealed_json_push(wechat_app, fake_wechat, {
+        "ToUserName": "gh_test",
+        "FromUserName": "openid-nul\u0000",
+        "CreateTime": 1700000005,
+        "MsgType": "text",
+        "Content": "\u0000社保卡\u0007怎么补办",
+        "MsgId": "5005",
+    })
     assert response.get_data(as_text=True) == "success"
     wait_until(fake_wechat.sent)
     assert transcript(wechat_app, "openid-nul")[0] == ("user", "社保卡怎么补办")
