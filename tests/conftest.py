@@ -16,8 +16,9 @@ from bot import create_app
 from bot.config import PROJECT_ROOT
 from knowledge_base.db import create_schema, make_engine, make_session_factory
 
-# live_stack / live_app: the real app, Rasa and action server processes (tests/fixtures/stack.py).
-pytest_plugins = ["tests.fixtures.stack"]
+# live_stack / live_app: the real app, Rasa and action server processes (tests/fixtures/stack.py);
+# live_server / chromium / browser_page: browser tests (tests/fixtures/browser.py).
+pytest_plugins = ["tests.fixtures.stack", "tests.fixtures.browser"]
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "WENZHENG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

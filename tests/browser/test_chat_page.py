@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
+from tests.fixtures.browser import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
