@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sqlite3
 import threading
@@ -104,6 +105,14 @@ class SentenceTransformerEmbedder:
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._embed(texts, "passage")
+
+
+@functools.lru_cache(maxsize=8)
+def shared_embedder(model: str, onnx_dir: Path | None) -> SentenceTransformerEmbedder:
+    """One loaded model per (model, export folder) and process: app instances built in one
+    process (the test suite, the eval harness) share it instead of each loading its own
+    copy of several hundred MB."""
+    return SentenceTransformerEmbedder(model, onnx_dir=onnx_dir)
 
 
 class CachedEmbedder:

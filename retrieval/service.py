@@ -24,7 +24,7 @@ from knowledge_base.versions import in_force, scheduled
 from retrieval.answer import choice, compose
 from retrieval.config import PipelineConfig
 from retrieval.decision import ANSWER, Decision, decide
-from retrieval.embedder import BACKENDS, CachedEmbedder, Embedder, SentenceTransformerEmbedder
+from retrieval.embedder import BACKENDS, CachedEmbedder, Embedder, shared_embedder
 from retrieval.fusion import Candidate
 from retrieval.index import IndexStore, Snapshot, chunk_records
 from retrieval.searcher import Searcher, SearchRun, Turn
@@ -80,7 +80,7 @@ class RetrievalService:
         if config["EMBEDDING_BACKEND"] not in BACKENDS:
             raise ValueError(f"EMBEDDING_BACKEND must be one of {BACKENDS}, not {config['EMBEDDING_BACKEND']!r}")
         onnx_dir = cache if config["EMBEDDING_BACKEND"] == "onnx" else None
-        model = SentenceTransformerEmbedder(config["EMBEDDING_MODEL"], onnx_dir=onnx_dir)
+        model = shared_embedder(config["EMBEDDING_MODEL"], onnx_dir)
         return cls(
             sessions=sessions,
             embedder=CachedEmbedder(model, cache),
