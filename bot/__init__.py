@@ -19,7 +19,8 @@ from bot.headers import init_app as init_headers
 from bot.inputs import init_app as clean_inputs
 from bot.ratelimit import make_limiter
 from bot.redaction import install as install_log_redaction
-from knowledge_base.db import create_schema, make_engine, make_session_factory
+from bot.schema import create_schema
+from core.db import make_engine, make_session_factory
 from knowledge_base.urls import safe_href
 from retrieval.service import RetrievalService
 from wire.production import is_production, refuse_dev_secrets

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
 
-from bot.handoff.sla import as_utc
+from core.db import as_utc
 
 DEFAULT_DISPLAY_TZ = "Asia/Shanghai"
 FORMATS = {

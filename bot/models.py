@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from knowledge_base.db import Base, utcnow
+from core.db import Base, utcnow
 
 
 class Role(StrEnum):

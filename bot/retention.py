@@ -27,7 +27,7 @@ from bot.chat.privacy import mask
 from bot.models import Handoff, Message, QueryLog
 from bot.supervisor import rasa_tracker_url
 from bot.wechat.models import WeChatInbound
-from knowledge_base.db import session_scope, utcnow
+from core.db import session_scope, utcnow
 
 PURGED = "（已按保留期限清除）"
 BATCH = 500

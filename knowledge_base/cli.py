@@ -13,8 +13,8 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.db import session_scope
 from knowledge_base import store
-from knowledge_base.db import session_scope
 from knowledge_base.formats.faq import FORMATS, write_faqs
 from knowledge_base.importer import KIND_NAMES, import_path
 from knowledge_base.models import Chunk, Item, Kind, Status

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from knowledge_base.db import Base, utcnow
+from core.db import Base, utcnow
 
 
 class Kind(StrEnum):

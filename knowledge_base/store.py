@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.db import utcnow
 from knowledge_base.chunking import (
     ChunkData,
     chunk_document,
@@ -24,7 +25,6 @@ from knowledge_base.chunking import (
     chunk_guide,
     guide_context,
 )
-from knowledge_base.db import utcnow
 from knowledge_base.models import AuditEntry, Chunk, Item, Kind, Status
 from knowledge_base.records import CONTENT_FIELDS, ItemData
 from knowledge_base.urls import source_url

@@ -19,8 +19,8 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from core.db import utcnow
 from knowledge_base import store
-from knowledge_base.db import utcnow
 from knowledge_base.models import AuditEntry, Item, Kind, Status
 from knowledge_base.records import CONTENT_FIELDS, ItemData
 

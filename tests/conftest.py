@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from bot import create_app
 from bot.config import PROJECT_ROOT
-from knowledge_base.db import create_schema, make_engine, make_session_factory
+from bot.schema import create_schema
+from core.db import make_engine, make_session_factory
 
 # live_stack / live_app: the real app, Rasa and action server processes (tests/fixtures/stack.py);
 # live_server / chromium / browser_page: browser tests (tests/fixtures/browser.py).

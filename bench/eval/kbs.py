@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from bot import create_app
 from bot.config import PROJECT_ROOT, load_config
-from knowledge_base.db import session_scope
+from core.db import session_scope
 from knowledge_base.importer import import_path
 from retrieval.embedder import CachedEmbedder, Embedder
 from retrieval.service import RetrievalService

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.models import Role, User
-from knowledge_base.db import utcnow
+from core.db import utcnow
 
 MIN_PASSWORD_LENGTH = 8
 ROLE_LABELS: dict[str, str] = {

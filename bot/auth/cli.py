@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.auth import lockout
 from bot.auth.accounts import ROLE_LABELS, AccountError, create_user, set_active, set_role
 from bot.models import User
-from knowledge_base.db import session_scope
+from core.db import session_scope
 
 ROLE_CHOICE = click.Choice([str(role) for role in ROLE_LABELS])
 

@@ -6,7 +6,6 @@ live reader that misses an event can always catch up from the database.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, TypedDict
 
 from flask import current_app
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot import events
 from bot.chat.privacy import mask
 from bot.models import Conversation, Message
-from knowledge_base.db import utcnow
+from core.db import as_utc, utcnow
 
 # Lines a citizen may see; "note" lines are for operators only.
 CITIZEN_ROLES = ("user", "bot", "operator", "system")
@@ -82,13 +81,8 @@ def message_view(message: Message) -> MessageView:
         buttons=payload.get("buttons", []),
         confidence=message.confidence,
         decision=message.decision,
-        created_at=_as_utc(message.created_at).isoformat(),
+        created_at=as_utc(message.created_at).isoformat(),
     )
-
-
-def _as_utc(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def citizen_messages_after(db: Session, conversation_id: int, after: int) -> list[Message]:

@@ -15,7 +15,7 @@ from bot.console.gaps import find_gaps, gap_logs
 from bot.db import get_db
 from bot.localtime import to_local
 from bot.models import QueryLog
-from knowledge_base.db import utcnow
+from core.db import utcnow
 from knowledge_base.models import Item
 
 DECISIONS = {"answer": "直接回答", "clarify": "澄清", "handoff": "转人工"}

@@ -30,8 +30,8 @@ from bot.console.blueprint import CURATORS, EDITORS, bp
 from bot.console.clustering import agglomerate
 from bot.db import get_db
 from bot.models import GapDismissal, QueryLog
+from core.db import utcnow
 from knowledge_base import workflow
-from knowledge_base.db import utcnow
 from knowledge_base.departments import department_for
 from knowledge_base.models import Item, Kind, Status
 from knowledge_base.text import search_key

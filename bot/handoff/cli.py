@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from bot.handoff import watch
 from bot.handoff.departments import DepartmentError, list_departments, save_department, seed_demo
 from bot.handoff.sla import ServiceHours
-from knowledge_base.db import session_scope
+from core.db import session_scope
 
 
 def _sessions():

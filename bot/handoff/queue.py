@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot.handoff.departments import list_departments
 from bot.handoff.routing import PRIORITIES, REASON_LABELS
-from bot.handoff.sla import SlaStatus, as_utc, evaluate
+from bot.handoff.sla import SlaStatus, evaluate
 from bot.models import Handoff, HandoffState
+from core.db import as_utc
 
 RESOLVED_SHOWN_FOR = timedelta(hours=24)
 SAFETY_PRIORITY = PRIORITIES["safety"]

@@ -16,8 +16,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.handoff.departments import list_departments
-from bot.handoff.sla import DEFAULT_TZ, as_utc, evaluate
+from bot.handoff.sla import DEFAULT_TZ, evaluate
 from bot.models import Conversation, Handoff, HandoffState, Message
+from core.db import as_utc
 from knowledge_base.formats.cells import neutralise_row
 
 

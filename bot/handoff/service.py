@@ -26,7 +26,7 @@ from bot import channels, events
 from bot.chat.transcript import append_message
 from bot.errors import ApiError
 from bot.handoff import rasa, routing
-from bot.handoff.sla import ServiceHours, as_utc, describe_moment
+from bot.handoff.sla import ServiceHours, describe_moment
 from bot.models import (
     Conversation,
     Department,
@@ -38,7 +38,7 @@ from bot.models import (
     QueryLog,
     User,
 )
-from knowledge_base.db import utcnow
+from core.db import as_utc, utcnow
 
 OPEN_STATES = (HandoffState.WAITING, HandoffState.ACTIVE)
 MAX_REPLY_CHARS = 2000

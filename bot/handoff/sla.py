@@ -12,6 +12,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
+from core.db import as_utc
+
 DEFAULT_TZ = "Asia/Shanghai"
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _MAX_DAYS_AHEAD = 370  # a schedule with no open day at all must not loop forever
@@ -101,14 +103,6 @@ class SlaStatus(TypedDict):
     first_response_overdue: bool
     resolution_overdue: bool
     overdue: bool
-
-
-def as_utc(moment: datetime) -> datetime:
-    """``moment`` in UTC. Naive values are UTC already: SQLite returns stored ones naive
-    (and stores aware ones without converting, so everything is converted before storing)."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 def evaluate(handoff: Any, department: Any | None, now: datetime) -> SlaStatus:

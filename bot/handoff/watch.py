@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from bot import events
 from bot.handoff import rasa
 from bot.handoff.service import OPEN_STATES, department_named
-from bot.handoff.sla import as_utc, evaluate
+from bot.handoff.sla import evaluate
 from bot.models import Handoff, HandoffEvent
-from knowledge_base.db import session_scope, utcnow
+from core.db import as_utc, session_scope, utcnow
 from knowledge_base.models import AuditEntry
 
 

@@ -18,7 +18,7 @@ from bot.handoff.routing import REASON_LABELS
 from bot.handoff.sla import evaluate
 from bot.models import CannedReply, Handoff, HandoffEvent, Role, User
 from bot.operator.live import event_stream
-from knowledge_base.db import utcnow
+from core.db import utcnow
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
 ROLE_LABELS = {

@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask import Flask
 
 from bot.channels import register_sender
-from bot.wechat import models, subscribe
+from bot.wechat import subscribe
 from bot.wechat.client import LocalTokenStore, RedisTokenStore, WeChatClient
-from bot.wechat.replay import SeenNonce, make_nonce_store
+from bot.wechat.replay import make_nonce_store
 from bot.wechat.subscribe import SubscriptionNotifier
 from bot.wechat.views import bp
 from bot.wechat.worker import CHANNEL, WeChatWorker
 
 
 def init_app(app: Flask) -> None:
-    """Create the API client and worker pool, the tables, the routes and the sender."""
+    """Create the API client and worker pool, the routes and the sender."""
     config = app.config
     tokens = (
         RedisTokenStore(config["REDIS_URL"], config["WECHAT_APPID"])
@@ -27,16 +27,6 @@ def init_app(app: Flask) -> None:
         config["WECHAT_SECRET"],
         config["HTTP_TIMEOUT"],
         tokens,
-    )
-    models.WeChatInbound.metadata.create_all(
-        app.extensions["wenzheng.engine"],
-        tables=[
-            models.WeChatInbound.__table__,
-            models.WeChatOutbound.__table__,
-            models.WeChatConsent.__table__,
-            models.WeChatNotice.__table__,
-            SeenNonce.__table__,
-        ],
     )
     worker = WeChatWorker(app, client, config["WECHAT_WORKERS"])
     app.extensions["wenzheng.wechat"] = worker

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from bot.wechat.models import JobState, WeChatInbound, WeChatNotice, WeChatOutbound
 from bot.wechat.subscribe import retryable_failures
-from knowledge_base.db import session_scope
+from core.db import session_scope
 
 
 @click.group()

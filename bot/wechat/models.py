@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from knowledge_base.db import Base, utcnow
+from core.db import Base, utcnow
 
 
 class JobState(StrEnum):

@@ -18,7 +18,7 @@ from sqlalchemy import DateTime, String, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from knowledge_base.db import Base, session_scope, utcnow
+from core.db import Base, session_scope, utcnow
 
 
 class SeenNonce(Base):

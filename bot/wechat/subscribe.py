@@ -24,7 +24,7 @@ from bot.models import Conversation, Message
 from bot.wechat.client import WeChatError
 from bot.wechat.models import JobState, WeChatConsent, WeChatNotice
 from bot.wechat.worker import WeChatWorker
-from knowledge_base.db import session_scope
+from core.db import session_scope
 
 log = logging.getLogger(__name__)
 

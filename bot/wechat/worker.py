@@ -25,7 +25,7 @@ from bot.redaction import redact
 from bot.wechat.client import WeChatClient, WeChatError
 from bot.wechat.messages import Inbound, button_for_reply, render_message, split_text
 from bot.wechat.models import JobState, WeChatInbound, WeChatNotice, WeChatOutbound
-from knowledge_base.db import session_scope, utcnow
+from core.db import session_scope, utcnow
 
 log = logging.getLogger(__name__)
 

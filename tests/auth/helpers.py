@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bot.auth.accounts import create_user
-from knowledge_base.db import session_scope
+from core.db import session_scope
 
 PASSWORD = "correct-horse-42"
 

@@ -9,7 +9,7 @@ from flask import Blueprint
 from auth.helpers import PASSWORD, csrf_of, login, make_user
 from bot.auth import login_required, role_required
 from bot.auth.accounts import set_active
-from knowledge_base.db import session_scope
+from core.db import session_scope
 
 
 def _add_probe_routes(app) -> None:

@@ -8,7 +8,7 @@ import pytest
 from bot.chat.transcript import append_message
 from bot.handoff.service import RATING_BUTTONS
 from bot.models import Conversation, Handoff, HandoffState
-from knowledge_base.db import session_scope, utcnow
+from core.db import session_scope, utcnow
 
 pytestmark = pytest.mark.browser
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from auth.helpers import make_user
 
+from core.db import session_scope
 from knowledge_base import workflow
-from knowledge_base.db import session_scope
 from knowledge_base.models import Kind
 from knowledge_base.records import ItemData
 from tests.browser.test_console_review import log_in

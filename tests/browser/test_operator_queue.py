@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from bot.handoff import service
 from bot.models import Conversation
-from knowledge_base.db import session_scope
+from core.db import session_scope
 from tests.browser.support import log_in
 
 pytestmark = pytest.mark.browser

@@ -12,8 +12,8 @@ from auth.helpers import csrf_of, logged_in
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from core.db import session_scope
 from knowledge_base import workflow
-from knowledge_base.db import session_scope
 from knowledge_base.importer import import_path
 from knowledge_base.models import Item, Kind, Status
 from knowledge_base.records import BadImportFile, ItemData

@@ -8,7 +8,7 @@ from pathlib import Path
 from auth.helpers import csrf_of, logged_in
 from sqlalchemy import select
 
-from knowledge_base.db import session_scope
+from core.db import session_scope
 from knowledge_base.models import Item, Status
 
 FAQ_FORM = {

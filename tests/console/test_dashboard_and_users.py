@@ -8,7 +8,7 @@ from datetime import timedelta
 from auth.helpers import csrf_of, logged_in, login
 
 from bot.models import QueryLog
-from knowledge_base.db import session_scope, utcnow
+from core.db import session_scope, utcnow
 
 
 def test_dashboard_counts_decisions_and_helpfulness_with_local_svg_charts(app):

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from bot.console.gaps import dismissed_questions, find_gaps, gap_logs
 from bot.models import GapDismissal, QueryLog
+from core.db import session_scope, utcnow
 from knowledge_base import workflow
-from knowledge_base.db import session_scope, utcnow
 from knowledge_base.models import Item, Kind, Status
 from knowledge_base.records import ItemData
 from knowledge_base.text import search_key

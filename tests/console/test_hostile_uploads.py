@@ -9,7 +9,7 @@ import pytest
 from auth.helpers import csrf_of, logged_in
 from sqlalchemy import func, select
 
-from knowledge_base.db import session_scope
+from core.db import session_scope
 from knowledge_base.models import Item
 from tests.security import files
 

@@ -18,7 +18,7 @@ from werkzeug.routing import IntegerConverter
 
 from bot.handoff import service
 from bot.models import Conversation, Handoff, Message, Role
-from knowledge_base.db import session_scope
+from core.db import session_scope
 from knowledge_base.models import Item, Kind, Status
 
 STAFF_PREFIXES = ("/console", "/operator")

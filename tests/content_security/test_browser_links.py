@@ -8,8 +8,8 @@ from auth.helpers import PASSWORD, make_user
 from sqlalchemy import update
 
 from bot.models import Conversation, Handoff, Message
+from core.db import session_scope
 from knowledge_base import store
-from knowledge_base.db import session_scope
 from knowledge_base.models import Item, Kind
 from knowledge_base.records import ItemData
 

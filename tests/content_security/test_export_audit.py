@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Conversation, Handoff, Message
-from knowledge_base.db import session_scope
+from core.db import session_scope
 from knowledge_base.models import AuditEntry
 
 

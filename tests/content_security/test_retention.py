@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, select, text
 from bot.models import Conversation, Handoff, Message, QueryLog
 from bot.retention import PURGED, tracker_engine
 from bot.wechat.models import WeChatInbound
-from knowledge_base.db import session_scope, utcnow
+from core.db import session_scope, utcnow
 
 OLD_TEXT = "我叫张三，身份证110101199003071234，住在幸福路8号"
 NEW_TEXT = "我叫李四，手机13812345678"

@@ -36,7 +36,8 @@ def test_editor_cannot_publish_alone_by_picking_a_department(db: Session):
 def test_an_existing_database_with_the_old_column_still_takes_departments(database_url: str):
     from sqlalchemy import Column, MetaData
 
-    from knowledge_base.db import create_schema, make_engine, make_session_factory
+    from bot.schema import create_schema
+    from core.db import make_engine, make_session_factory
 
     engine = make_engine(database_url)
     old = MetaData()  # the table as earlier versions created it: skip_review NOT NULL

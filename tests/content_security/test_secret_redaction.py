@@ -13,7 +13,7 @@ from bot.chat.transcript import append_message
 from bot.redaction import install as install_log_redaction
 from bot.wechat.client import WeChatClient, WeChatError
 from bot.wechat.models import JobState, WeChatOutbound
-from knowledge_base.db import session_scope
+from core.db import session_scope
 from tests.fakes.wechat_server import FakeWeChat
 from tests.wechat.conftest import wait_until
 

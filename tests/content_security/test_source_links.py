@@ -18,8 +18,8 @@ from openpyxl import Workbook
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core.db import session_scope
 from knowledge_base import store
-from knowledge_base.db import session_scope
 from knowledge_base.models import Item, Kind
 from knowledge_base.records import ItemData
 from knowledge_base.urls import UnsafeUrl

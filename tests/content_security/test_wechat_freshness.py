@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.wechat.models import WeChatInbound
-from knowledge_base.db import session_scope
+from core.db import session_scope
 from tests.wechat import safe_mode
 from tests.wechat.conftest import AES_KEY, TOKEN
 

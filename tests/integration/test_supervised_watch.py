@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.handoff import service
 from bot.models import Handoff
-from knowledge_base.db import utcnow
+from core.db import utcnow
 from knowledge_base.models import AuditEntry
 from tests.fixtures.stack import SupervisedStack, stack_env
 from tests.handoff.support import add_conversation, closed_port_url, seed

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from bot import create_app
-from knowledge_base.db import create_schema, make_engine, make_session_factory
+from bot.schema import create_schema
+from core.db import make_engine, make_session_factory
 
 DEMO = Path(__file__).resolve().parents[2] / "knowledge_base" / "demo"
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.chat.transcript import append_message
 from bot.handoff import service
 from bot.models import Conversation, Handoff
-from knowledge_base.db import session_scope
+from core.db import session_scope
 
 
 def _open(app, session_id: str, query: str, reason: str = "user_request") -> int:

@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 from bot.events import make_bus
 from bot.handoff import service
 from bot.models import Conversation
-from knowledge_base.db import session_scope
+from core.db import session_scope
 
 pytestmark = pytest.mark.timeout(120)  # an SSE stream that never ends fails, not hangs
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.handoff import service
 from bot.models import Conversation, Handoff
-from knowledge_base.db import session_scope, utcnow
+from core.db import session_scope, utcnow
 from knowledge_base.models import AuditEntry
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from knowledge_base.db import session_scope
+from core.db import session_scope
 from knowledge_base.importer import import_path
 
 KB = Path(__file__).parent / "kb_ids"

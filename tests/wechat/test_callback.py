@@ -13,7 +13,7 @@ from bot.chat.service import RASA_DOWN_APOLOGY
 from bot.models import Conversation, Message
 from bot.wechat.models import WeChatInbound
 from bot.wechat.worker import TEXT_ONLY, TOO_LONG, WELCOME
-from knowledge_base.db import session_scope
+from core.db import session_scope
 from tests.wechat import safe_mode
 from tests.wechat.conftest import AES_KEY, TOKEN, wait_until
 

@@ -8,7 +8,7 @@ from bot.chat.service import get_or_create_conversation
 from bot.chat.transcript import append_message
 from bot.wechat.messages import MAX_TEXT_BYTES
 from bot.wechat.models import JobState, WeChatInbound, WeChatOutbound
-from knowledge_base.db import session_scope
+from core.db import session_scope
 from tests.wechat import safe_mode
 from tests.wechat.conftest import AES_KEY, TOKEN, wait_until
 

@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Conversation
-from knowledge_base.db import session_scope
+from core.db import session_scope
 
 
 def login(client, body):

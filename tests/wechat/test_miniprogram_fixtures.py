@@ -22,7 +22,7 @@ from bot.config import PROJECT_ROOT
 from bot.handoff import service as handoff_service
 from bot.handoff.departments import seed_demo
 from bot.models import Department, Handoff
-from knowledge_base.db import session_scope
+from core.db import session_scope
 from tests.handoff.support import add_operator
 
 FIXTURES = PROJECT_ROOT / "miniprogram" / "tests" / "fixtures"

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from bot.config import PROJECT_ROOT
 from bot.models import Conversation
-from knowledge_base.db import session_scope
+from core.db import session_scope
 from tests.wechat.conftest import closed_port_url
 
 DRIVER = PROJECT_ROOT / "miniprogram" / "tests" / "support" / "drive-live.js"

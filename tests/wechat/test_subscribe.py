@@ -14,7 +14,7 @@ from bot.handoff.departments import seed_demo
 from bot.models import Department, Handoff
 from bot.wechat.models import JobState, WeChatConsent, WeChatNotice
 from bot.wechat.subscribe import MAX_CREDITS
-from knowledge_base.db import session_scope
+from core.db import session_scope
 from tests.handoff.support import add_operator
 from tests.wechat.conftest import wait_until
 

@@ -25,6 +25,14 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC. Naive values are UTC already: SQLite returns stored ones naive
+    (and stores aware ones without converting, so everything is converted before storing)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine tuned for the backend behind ``url``."""
     if url.startswith("sqlite"):
@@ -56,10 +64,8 @@ def _private_file(url: str) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create all tables that do not exist yet (every model module must be imported)."""
-    import bot.models  # noqa: F401  (registers the app's tables)
-    import knowledge_base.models  # noqa: F401
-
+    """Create all tables that do not exist yet, of every model module imported so far
+    (``bot.schema.create_schema`` imports them all first)."""
     Base.metadata.create_all(engine)
     _drop_retired_columns(engine)
 
