@@ -19,8 +19,8 @@ from bot.headers import init_app as init_headers
 from bot.inputs import init_app as clean_inputs
 from bot.ratelimit import make_limiter
 from bot.redaction import install as install_log_redaction
-from bot.schema import create_schema
 from core.db import make_engine, make_session_factory
+from core.migrate import upgrade
 from knowledge_base.urls import safe_href
 from retrieval.service import RetrievalService
 from wire.production import is_production, refuse_dev_secrets
@@ -45,7 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         Path(app.config[folder]).mkdir(parents=True, exist_ok=True)
 
     engine = make_engine(app.config["DATABASE_URL"])
-    create_schema(engine)
+    upgrade(engine)
     sessions = make_session_factory(engine)
     app.extensions["wenzheng.engine"] = engine
     app.extensions["wenzheng.sessions"] = sessions
@@ -89,6 +89,7 @@ def _register_commands(app: Flask) -> None:
     from bot.auth.cli import users
     from bot.handoff.cli import departments, handoffs
     from bot.retention import privacy
+    from bot.schema import db
     from bot.wechat.cli import wechat
     from knowledge_base import cli as kb_cli
 
@@ -98,3 +99,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(departments)
     app.cli.add_command(wechat)
     app.cli.add_command(privacy)
+    app.cli.add_command(db)

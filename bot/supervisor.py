@@ -35,7 +35,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from alembic.util import CommandError
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.config import PROJECT_ROOT, load_config
+from core.db import make_engine
+from core.migrate import ForeignKeyViolation, upgrade
 from wire.production import InsecureSettings, is_production, refuse_dev_secrets
 
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -313,6 +318,16 @@ class Supervisor:
         self.processes.clear()
 
 
+def upgrade_schema(database_url: str) -> None:
+    """Bring the database to the newest schema revision once, before any process that
+    uses it starts (each would otherwise wait for the first one's upgrade)."""
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
@@ -341,6 +356,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"找不到 {RASA_BIN}，请先运行 make setup。", file=sys.stderr)
         return 1
     (settings.home / "rasa").mkdir(parents=True, exist_ok=True)  # the SQLite tracker store
+    try:
+        upgrade_schema(settings.database_url)
+    except (SQLAlchemyError, CommandError, ForeignKeyViolation) as error:
+        print(f"数据库结构升级失败：{error}", file=sys.stderr)
+        return 1
     supervisor = Supervisor(specs, settings.home / "logs")
     stop = threading.Event()
     _on_signals(stop.set)
@@ -352,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     supervisor.start([spec for spec in specs if spec.health_url])
     try:
         supervisor.wait_healthy(float(os.environ.get("WENZHENG_START_TIMEOUT", "300")), stop)
-        # Background duties start once the app has created the database schema.
+        # Background duties start once the app answers.
         supervisor.start([spec for spec in specs if not spec.health_url])
         if any(spec.name == "app" for spec in specs):
             warm_up(settings.app_url)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -61,30 +61,6 @@ def _private_file(url: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
     path.chmod(0o600)
-
-
-def create_schema(engine: Engine) -> None:
-    """Create all tables that do not exist yet, of every model module imported so far
-    (``bot.schema.create_schema`` imports them all first)."""
-    Base.metadata.create_all(engine)
-    _drop_retired_columns(engine)
-
-
-# Columns earlier versions created that nothing may read any more, by table. An old
-# NOT NULL column without a default would make every insert fail, so it is dropped.
-RETIRED_COLUMNS = {"departments": ("skip_review",)}  # issue 14: review is never skipped
-
-
-def _drop_retired_columns(engine: Engine) -> None:
-    tables = inspect(engine)
-    for table, columns in RETIRED_COLUMNS.items():
-        if not tables.has_table(table):
-            continue
-        present = {column["name"] for column in tables.get_columns(table)}
-        with engine.begin() as conn:
-            for column in columns:
-                if column in present:
-                    conn.execute(text(f'ALTER TABLE "{table}" DROP COLUMN "{column}"'))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from bot import create_app
 from bot.config import PROJECT_ROOT
-from bot.schema import create_schema
 from core.db import make_engine, make_session_factory
+from core.migrate import upgrade
 
 # live_stack / live_app: the real app, Rasa and action server processes (tests/fixtures/stack.py);
 # live_server / chromium / browser_page: browser tests (tests/fixtures/browser.py).
@@ -68,7 +68,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def db(database_url: str) -> Iterator[Session]:
     """A session on a fresh schema of ``database_url`` (both storage modes), no app."""
     engine = make_engine(database_url)
-    create_schema(engine)
+    upgrade(engine)
     session = make_session_factory(engine)()
     yield session
     session.close()

@@ -36,15 +36,15 @@ def test_editor_cannot_publish_alone_by_picking_a_department(db: Session):
 def test_an_existing_database_with_the_old_column_still_takes_departments(database_url: str):
     from sqlalchemy import Column, MetaData
 
-    from bot.schema import create_schema
     from core.db import make_engine, make_session_factory
+    from core.migrate import upgrade
 
     engine = make_engine(database_url)
     old = MetaData()  # the table as earlier versions created it: skip_review NOT NULL
     Department.__table__.to_metadata(old).append_column(Column("skip_review", Boolean,
                                                                nullable=False))
     old.create_all(engine)
-    create_schema(engine)
+    upgrade(engine)
     with make_session_factory(engine)() as db:
         db.add(Department(code="shebao", name="社保"))
         db.commit()

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from bot import create_app
-from bot.schema import create_schema
 from core.db import make_engine, make_session_factory
+from core.migrate import upgrade
 
 DEMO = Path(__file__).resolve().parents[2] / "knowledge_base" / "demo"
 
@@ -32,7 +32,7 @@ def laws_dir() -> Path:
 @pytest.fixture
 def session(database_url: str) -> Iterator[Session]:
     engine = make_engine(database_url)
-    create_schema(engine)
+    upgrade(engine)
     db = make_session_factory(engine)()
     try:
         yield db
