@@ -77,11 +77,17 @@ def exclusive(engine: Engine) -> Iterator[Connection]:
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock; waits busy_timeout
+            broken_before = _broken_references(connection)
             yield connection
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            broken = _broken_references(connection) - broken_before
             if broken:
-                raise ForeignKeyViolation(f"rows referring to missing rows: {broken[:5]}")
+                raise ForeignKeyViolation(f"rows referring to missing rows: {list(broken)[:5]}")
             connection.commit()
         finally:
             connection.rollback()
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+def _broken_references(connection: Connection) -> set[tuple[object, ...]]:
+    """(table, rowid, referred table, key) of each SQLite row whose reference is dangling."""
+    return {tuple(row) for row in connection.exec_driver_sql("PRAGMA foreign_key_check")}

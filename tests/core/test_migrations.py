@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.config import PROJECT_ROOT
 from bot.models import Conversation, Department, Handoff, User
 from core.db import make_engine, make_session_factory
-from core.migrate import config, current, head, upgrade
+from core.migrate import config, current, exclusive, head, upgrade
 from knowledge_base.versions import in_force
 
 PREVIOUS_RELEASE = "9046863"  # the last release whose schema came from create_all alone
@@ -239,3 +239,42 @@ def test_nothing_starts_on_a_database_newer_than_the_code(tmp_path: Path, monkey
         monkeypatch.delenv(name, raising=False)
     assert supervisor.main(["--only", "watch"]) == 1
     assert "数据库结构升级失败" in capsys.readouterr().err
+
+
+def test_a_sqlite_table_rewrite_keeps_the_rows_that_refer_to_it(tmp_path: Path):
+    """SQLite changes a column by copying the table and dropping the old one; the chunks
+    of an item (ON DELETE CASCADE) and a conversation's messages must outlive that."""
+    import sqlalchemy as sa
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'wenzheng.db'}")
+    upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO kb_items (id, external_id, kind, version, status, title, "
+                                "body, alt_questions, tags, fields, created_at, updated_at) VALUES "
+                                "(1, 'faq-1', 'faq', 1, 'published', '社保卡', '补办', '[]', '[]', "
+                                "'{}', '2026-01-01', '2026-01-01')"))
+        connection.execute(text("INSERT INTO kb_chunks (item_id, ordinal, role, locator, context, text)"
+                                " VALUES (1, 0, 'answer', '', '', '补办')"))
+    with exclusive(engine) as connection:
+        operations = Operations(MigrationContext.configure(connection))
+        with operations.batch_alter_table("kb_items", recreate="always") as batch:
+            batch.alter_column("title", type_=sa.String(600))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT text FROM kb_chunks")).scalars().all() == ["补办"]
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1  # on again
+    engine.dispose()
+
+
+def test_a_sqlite_migration_leaving_a_dangling_reference_is_not_committed(tmp_path: Path):
+    from core.migrate import ForeignKeyViolation
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'wenzheng.db'}")
+    upgrade(engine)
+    with pytest.raises(ForeignKeyViolation), exclusive(engine) as connection:
+        connection.execute(text("INSERT INTO kb_chunks (item_id, ordinal, role, locator, context, "
+                                "text) VALUES (999, 0, 'answer', '', '', '无主')"))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM kb_chunks")).scalar() == 0
+    engine.dispose()
