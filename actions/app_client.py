@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 
-from actions.settings import app_settings
+from core.settings import Settings
 from wire.answer import AnswerRequest, AnswerResponse
 from wire.handoff import HandoffRequest, HandoffResponse
 
@@ -41,10 +41,10 @@ async def record_feedback(session_id: str, helpful: bool) -> None:
 async def _post(path: str, body: dict[str, Any]) -> Any:
     """Every call carries the internal token: the app logs only real conversations' questions
     for its gaps page and does not rate-limit the action server like an anonymous caller."""
-    settings = app_settings()
+    settings = Settings.from_env()  # per call: the environment is the action server's configuration
     headers = {"Authorization": f"Bearer {settings.internal_token}"}
-    timeout = aiohttp.ClientTimeout(total=settings.timeout_seconds)
-    url = settings.url + path
+    timeout = aiohttp.ClientTimeout(total=settings.answer_timeout)
+    url = settings.app_url + path
     try:
         async with aiohttp.ClientSession(timeout=timeout) as session, session.post(
             url, json=body, headers=headers

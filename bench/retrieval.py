@@ -19,7 +19,7 @@ from bench.eval.kbs import KNOWLEDGE_BASES
 from bot import create_app
 from bot.config import PROJECT_ROOT
 from retrieval.bm25 import BM25Index
-from retrieval.config import PipelineConfig
+from retrieval.config import Dense
 from retrieval.dense import DenseIndex
 from retrieval.query import contextualize
 from retrieval.service import RetrievalService
@@ -62,11 +62,12 @@ def build_throughput(service: RetrievalService, sample: int) -> dict[str, float]
     service.embedder.inner.embed_passages(picked)  # uncached: the real encoding cost
     encode_rate = len(picked) / (time.perf_counter() - t0)
     t0 = time.perf_counter()
-    BM25Index.build(texts)
+    BM25Index.build(texts, k1=service.config.bm25.k1, b=service.config.bm25.b)
     bm25_s = time.perf_counter() - t0
     vectors = service.embedder.embed_passages(texts)  # cached
     t0 = time.perf_counter()
-    DenseIndex.build(vectors)
+    dense = service.config.dense
+    DenseIndex.build(vectors, exact_max=dense.exact_max, hnsw_m=dense.hnsw_m, hnsw_ef_search=dense.hnsw_ef_search)
     faiss_s = time.perf_counter() - t0
     return {"chunks": len(texts), "encode_per_s": encode_rate, "bm25_s": bm25_s, "faiss_s": faiss_s}
 
@@ -74,7 +75,7 @@ def build_throughput(service: RetrievalService, sample: int) -> dict[str, float]
 EF_SEARCH = (64, 128, 256, 512)
 
 
-def scaling(sizes: list[int], dim: int = 384, queries: int = 200) -> list[dict[str, float]]:
+def scaling(sizes: list[int], dense: Dense, dim: int = 384, queries: int = 200) -> list[dict[str, float]]:
     """Exact vs approximate FAISS search on synthetic clustered unit vectors."""
     rng = np.random.default_rng(1)
     rows = []
@@ -90,7 +91,7 @@ def scaling(sizes: list[int], dim: int = 384, queries: int = 200) -> list[dict[s
         truth = np.stack([exact.search(q[i : i + 1], 10)[1][0] for i in range(queries)])
         exact_ms = (time.perf_counter() - t0) * 1000 / queries
         t0 = time.perf_counter()
-        approx = DenseIndex.build(data, exact_max=0).index
+        approx = DenseIndex.build(data, exact_max=0, hnsw_m=dense.hnsw_m, hnsw_ef_search=dense.hnsw_ef_search).index
         build_s = time.perf_counter() - t0
         for ef in EF_SEARCH:
             approx.hnsw.efSearch = ef
@@ -117,7 +118,8 @@ def main() -> None:
     stages, n_chunks = search_latency(service, rounds=1 if args.quick else 3)
     build = build_throughput(service, sample=200 if args.quick else 500)
     rss = rss_mb()
-    scale = scaling([100_000] if args.quick else [100_000, 1_000_000])
+    dense = service.config.dense
+    scale = scaling([100_000] if args.quick else [100_000, 1_000_000], dense)
 
     lines = [
         "# Retrieval benchmark",
@@ -147,8 +149,8 @@ def main() -> None:
         "",
         "## Scaling of the dense index (synthetic 384-d vectors, 1 thread)",
         "",
-        f"HNSW (M {PipelineConfig.hnsw_m}) by `efSearch`, the candidates it visits per query "
-        f"(`dense.hnsw_ef_search` in pipeline.yml, default {PipelineConfig.hnsw_ef_search}).",
+        f"HNSW (M {dense.hnsw_m}) by `efSearch`, the candidates it visits per query "
+        f"(`dense.hnsw_ef_search` in pipeline.yml, default {dense.hnsw_ef_search}).",
         "",
         "| chunks | exact search ms | efSearch | HNSW search ms | HNSW recall@10 vs exact | HNSW build s |",
         "|---|---|---|---|---|---|",

@@ -23,7 +23,6 @@ from core.db import make_engine, make_session_factory
 from core.migrate import upgrade
 from knowledge_base.urls import safe_href
 from retrieval.service import RetrievalService
-from wire.production import is_production, refuse_dev_secrets
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -32,12 +31,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     # A path with doubled slashes is not found rather than redirected to a merged one.
     app.url_map.merge_slashes = False
-    app.config.from_mapping(load_config(test_config))
+    settings, mapping = load_config(test_config)
+    settings.check_secrets("internal_token", "rasa_token", "secret_key")
+    app.config.from_mapping(mapping)
     config = app.config
-    refuse_dev_secrets(
-        {f"WENZHENG_{name}": config[name] for name in ("INTERNAL_TOKEN", "RASA_TOKEN", "SECRET_KEY")},
-        is_production(config["DATABASE_URL"], config["ENV"]),
-    )
     if config["PROXY_HOPS"]:  # the client address and scheme as the outermost trusted proxy saw them
         hops = config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

@@ -10,7 +10,6 @@ are deleted.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -109,7 +108,7 @@ def purge(db: Session, cutoff: datetime, tracker: Engine | None,
 def tracker_engine(config: dict) -> Engine | None:
     """The Rasa tracker store of this installation, if it exists."""
     url = rasa_tracker_url(config["DATABASE_URL"], config["REDIS_URL"], Path(config["HOME"]),
-                           os.environ.get("WENZHENG_RASA_TRACKER_URL"))
+                           config["RASA_TRACKER_URL"])
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         return None
     if url.startswith("postgresql://"):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -30,7 +31,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -38,10 +39,10 @@ from urllib.parse import urlsplit
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import PROJECT_ROOT, load_config
 from core.db import make_engine
 from core.migrate import ForeignKeyViolation, upgrade
-from wire.production import InsecureSettings, is_production, refuse_dev_secrets
+from core.settings import PROJECT_ROOT, InvalidSetting, Settings, persistent_secret_key
+from wire.production import InsecureSettings
 
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 RASA_PYTHON = RASA_BIN.parent / "python"
@@ -55,76 +56,11 @@ RASA_WITH_TOKEN_FROM_ENV = (
 STOP_GRACE_SECONDS = 10.0
 
 
-@dataclass(frozen=True)
-class StackSettings:
-    """Where each process listens and what they share; resolved once from the environment."""
-
-    home: Path
-    app_host: str
-    app_port: int
-    app_threads: int
-    app_url: str  # how the action server reaches the app
-    rasa_url: str
-    actions_url: str
-    rasa_token: str
-    internal_token: str
-    rasa_model: Path
-    database_url: str
-    redis_url: str | None
-    rasa_tracker_url: str | None = None
-    watch_interval: float = 60.0  # seconds between two handoff watch passes
-    rasa_host: str = "127.0.0.1"  # interface the Rasa server listens on
-    actions_host: str = "127.0.0.1"  # interface the action server listens on
-    secret_key: str = ""
-    env: str = "development"
-
-    def check_secrets(self) -> None:
-        """``InsecureSettings`` in production while a secret is a development default."""
-        refuse_dev_secrets(
-            {
-                "WENZHENG_INTERNAL_TOKEN": self.internal_token,
-                "WENZHENG_RASA_TOKEN": self.rasa_token,
-                "WENZHENG_SECRET_KEY": self.secret_key,
-            },
-            is_production(self.database_url, self.env),
-        )
-
-    @property
-    def production(self) -> bool:
-        """PostgreSQL + Redis: Rasa shares its tracker and lock stores between servers."""
-        return shared_stores(self.database_url, self.redis_url)
-
-    @property
-    def public_url(self) -> str:
-        return f"http://{self.app_host}:{self.app_port}/"
-
-
-def settings_from_env(environ: dict[str, str] | None = None) -> StackSettings:
-    env = dict(os.environ if environ is None else environ)
-    config = load_config({"HOME": env["WENZHENG_HOME"]} if "WENZHENG_HOME" in env else None)
-    home = Path(config["HOME"])
-    port = int(env.get("WENZHENG_PORT", "8000"))
-    host = env.get("WENZHENG_HOST", "127.0.0.1")
-    actions_url = env.get("WENZHENG_ACTIONS_URL", "http://127.0.0.1:5055")
-    return StackSettings(
-        home=home,
-        app_host=host,
-        app_port=port,
-        app_threads=int(env.get("WENZHENG_THREADS", "16")),
-        app_url=env.get("WENZHENG_APP_URL", f"http://{host}:{port}"),
-        rasa_url=config["RASA_URL"],
-        actions_url=actions_url,
-        rasa_token=config["RASA_TOKEN"],
-        internal_token=config["INTERNAL_TOKEN"],
-        rasa_model=Path(env.get("WENZHENG_RASA_MODEL", home / "rasa" / "models")),
-        database_url=config["DATABASE_URL"],
-        redis_url=config["REDIS_URL"],
-        rasa_tracker_url=env.get("WENZHENG_RASA_TRACKER_URL"),
-        watch_interval=float(env.get("WENZHENG_WATCH_INTERVAL", "60")),
-        rasa_host=env.get("WENZHENG_RASA_HOST") or urlsplit(config["RASA_URL"]).hostname or "127.0.0.1",
-        actions_host=env.get("WENZHENG_ACTIONS_HOST") or urlsplit(actions_url).hostname or "127.0.0.1",
-        secret_key=config["SECRET_KEY"],
-        env=config["ENV"],
+def stack_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings of the whole stack; the app's secret key resolved as the app will."""
+    settings = Settings.from_env(environ)
+    return dataclasses.replace(
+        settings, secret_key=settings.secret_key or persistent_secret_key(settings.home)
     )
 
 
@@ -142,10 +78,10 @@ def rasa_tracker_url(database_url: str, redis_url: str | None, home: Path,
     return override or database_url
 
 
-def rasa_endpoints_env(settings: StackSettings) -> tuple[Path, dict[str, str]]:
+def rasa_endpoints_env(settings: Settings) -> tuple[Path, dict[str, str]]:
     """The endpoints file for the mode, and the variables its ``${...}`` placeholders need."""
     env = {"WENZHENG_ACTIONS_URL": settings.actions_url.rstrip("/"), "WENZHENG_HOME": str(settings.home)}
-    if not settings.production:
+    if not shared_stores(settings.database_url, settings.redis_url):
         return PROJECT_ROOT / "endpoints.yml", env
     # Rasa 3.6 speaks SQLAlchemy 1.4 with psycopg2: drop the app's "+psycopg" driver.
     tracker = rasa_tracker_url(settings.database_url, settings.redis_url, settings.home,
@@ -168,7 +104,7 @@ class ProcessSpec:
     health_url: str | None  # None: healthy while it runs (no server to ask)
 
 
-def process_specs(settings: StackSettings) -> list[ProcessSpec]:
+def process_specs(settings: Settings) -> list[ProcessSpec]:
     base = {
         **os.environ,
         "WENZHENG_HOME": str(settings.home),
@@ -176,7 +112,7 @@ def process_specs(settings: StackSettings) -> list[ProcessSpec]:
         "WENZHENG_RASA_TOKEN": settings.rasa_token,
         "WENZHENG_INTERNAL_TOKEN": settings.internal_token,
         # The action server has no database setting: tell it the mode outright.
-        "WENZHENG_ENV": "production" if is_production(settings.database_url, settings.env) else settings.env,
+        "WENZHENG_ENV": "production" if settings.production else settings.env,
         "RASA_TELEMETRY_ENABLED": "false",
         "RASA_CACHE_DIRECTORY": str(settings.home / "rasa" / "cache"),
         "PYTHONUNBUFFERED": "1",
@@ -189,12 +125,12 @@ def process_specs(settings: StackSettings) -> list[ProcessSpec]:
             name="app",
             command=[
                 sys.executable, "-m", "waitress",
-                f"--listen={settings.app_host}:{settings.app_port}",
-                f"--threads={settings.app_threads}",
+                f"--listen={settings.host}:{settings.port}",
+                f"--threads={settings.threads}",
                 "--call", "bot:create_app",
             ],
             env=base,
-            health_url=f"http://{settings.app_host}:{settings.app_port}/",
+            health_url=f"http://{settings.host}:{settings.port}/",
         ),
         ProcessSpec(
             name="rasa",
@@ -345,10 +281,10 @@ def main(argv: list[str] | None = None) -> int:
         "--only", nargs="+", choices=["app", "rasa", "actions", "watch"], help="只启动这些服务（测试用）"
     )
     args = parser.parse_args(argv)
-    settings = settings_from_env()
     try:
-        settings.check_secrets()
-    except InsecureSettings as error:
+        settings = stack_settings()
+        settings.check_secrets("internal_token", "rasa_token", "secret_key")
+    except (InvalidSetting, InsecureSettings) as error:
         print(error, file=sys.stderr)
         return 1
     specs = [spec for spec in process_specs(settings) if not args.only or spec.name in args.only]
@@ -364,19 +300,19 @@ def main(argv: list[str] | None = None) -> int:
     supervisor = Supervisor(specs, settings.home / "logs")
     stop = threading.Event()
     _on_signals(stop.set)
-    mode = "生产模式（PostgreSQL + Redis）" if settings.production else "嵌入模式（SQLite）"
+    mode = "生产模式（PostgreSQL + Redis）" if shared_stores(settings.database_url, settings.redis_url) else "嵌入模式（SQLite）"
     print(
         f"正在启动问政：网页服务、Rasa 对话服务、动作服务、限时督办（{mode}），"
         f"日志在 {supervisor.log_dir} ……"
     )
     supervisor.start([spec for spec in specs if spec.health_url])
     try:
-        supervisor.wait_healthy(float(os.environ.get("WENZHENG_START_TIMEOUT", "300")), stop)
-        # Background duties start once the app answers.
+        supervisor.wait_healthy(settings.start_timeout, stop)
+        # Background duties start once the app has created the database schema.
         supervisor.start([spec for spec in specs if not spec.health_url])
         if any(spec.name == "app" for spec in specs):
             warm_up(settings.app_url)
-        print(f"问政已就绪，请在浏览器打开 {settings.public_url}（按 Ctrl-C 停止）", flush=True)
+        print(f"问政已就绪，请在浏览器打开 http://{settings.host}:{settings.port}/（按 Ctrl-C 停止）", flush=True)
         while not stop.wait(1.0):
             supervisor.raise_if_exited()
     except RuntimeError as error:

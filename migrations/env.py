@@ -36,11 +36,11 @@ config = context.config
 if config.attributes.get("connection") is not None:
     run_migrations(config.attributes["connection"])
 else:
-    from bot.config import load_config
+    from core.settings import Settings
 
     if config.config_file_name:
         fileConfig(config.config_file_name, disable_existing_loggers=False)
-    engine = make_engine(load_config()["DATABASE_URL"])
+    engine = make_engine(Settings.from_env().database_url)
     with exclusive(engine) as connection:
         run_migrations(connection)
     engine.dispose()

@@ -27,7 +27,7 @@ class BM25Index:
         self.k1 = k1
 
     @classmethod
-    def build(cls, texts: list[str], k1: float = 1.2, b: float = 0.75) -> BM25Index:
+    def build(cls, texts: list[str], *, k1: float, b: float) -> BM25Index:
         docs = [Counter(tokenize(text)) for text in texts]
         vocabulary: dict[str, int] = {}
         rows, cols, tfs = [], [], []

@@ -33,8 +33,8 @@ def features(candidates: list[Candidate], config: PipelineConfig) -> list[float]
 
 
 def confidence(values: list[float], config: PipelineConfig) -> float:
-    z = config.calibration.bias + sum(
-        w * x for w, x in zip(config.calibration.weights, values, strict=True)
+    z = config.decision.calibration.bias + sum(
+        w * x for w, x in zip(config.decision.calibration.weights, values, strict=True)
     )
     return 1.0 / (1.0 + math.exp(-z))
 
@@ -49,7 +49,7 @@ class Decision:
 def relevant(cand: Candidate, config: PipelineConfig) -> bool:
     """Worth offering as a choice: about what the question names (when it names a
     document, benefit or service) and scored at least ``choice_floor``."""
-    return cand.agreement != CONFLICT and cand.on_topic and cand.fused >= config.choice_floor
+    return cand.agreement != CONFLICT and cand.on_topic and cand.fused >= config.decision.choice_floor
 
 
 def decide(candidates: list[Candidate], config: PipelineConfig, topical: bool = True) -> Decision:
@@ -58,12 +58,12 @@ def decide(candidates: list[Candidate], config: PipelineConfig, topical: bool = 
     clarify list holds only relevant choices; with none, the decision is a handoff."""
     conf = confidence(features(candidates, config), config)
     if not topical or (candidates and candidates[0].agreement == CONFLICT):
-        conf = min(conf, (config.clarify_floor + config.answer_threshold) / 2)
-    if conf >= config.answer_threshold:
+        conf = min(conf, (config.decision.clarify_floor + config.decision.answer_threshold) / 2)
+    if conf >= config.decision.answer_threshold:
         return Decision(ANSWER, conf, candidates[:1])
-    if conf >= config.clarify_floor:
+    if conf >= config.decision.clarify_floor:
         top = candidates[0].fused
-        close = [c for c in candidates if c.fused >= top - 2 * config.clarify_margin and relevant(c, config)]
+        close = [c for c in candidates if c.fused >= top - 2 * config.decision.clarify_margin and relevant(c, config)]
         seen: set[str] = set()
         choices = []
         for cand in close:
@@ -72,5 +72,5 @@ def decide(candidates: list[Candidate], config: PipelineConfig, topical: bool = 
                 seen.add(label)
                 choices.append(cand)
         if choices:
-            return Decision(CLARIFY, conf, choices[: config.max_candidates])
+            return Decision(CLARIFY, conf, choices[: config.decision.max_candidates])
     return Decision(HANDOFF, conf, [])

@@ -14,7 +14,7 @@ class DenseIndex:
 
     @classmethod
     def build(
-        cls, vectors: np.ndarray, exact_max: int = 200_000, hnsw_m: int = 32, hnsw_ef_search: int = 512
+        cls, vectors: np.ndarray, *, exact_max: int, hnsw_m: int, hnsw_ef_search: int
     ) -> DenseIndex:
         """Exact search up to ``exact_max`` vectors (fast enough there); HNSW above, with
         ``hnsw_ef_search`` candidates per query (saved with the index; docs/bench.md

@@ -31,8 +31,8 @@ class Candidate:
 
 
 def rescale_dense(cosine: float, config: PipelineConfig) -> float:
-    span = config.dense_ceiling - config.dense_floor
-    return float(np.clip((cosine - config.dense_floor) / span, 0.0, 1.0))
+    span = config.fusion.dense_ceiling - config.fusion.dense_floor
+    return float(np.clip((cosine - config.fusion.dense_floor) / span, 0.0, 1.0))
 
 
 def fuse(
@@ -41,7 +41,7 @@ def fuse(
     bm25_hits: tuple[np.ndarray, np.ndarray],
     config: PipelineConfig,
 ) -> list[Candidate]:
-    """Ranked candidates, best first, fused as ``config.fusion_method`` says."""
+    """Ranked candidates, best first, fused as ``config.fusion.method`` says."""
     groups: dict[tuple[str, str], Candidate] = {}
     ranks: dict[tuple[str, str], list[int]] = {}
 
@@ -52,7 +52,7 @@ def fuse(
             if attr == "dense" and chunk.role == "question":
                 # Short question-to-question pairs look alike more easily than
                 # question-to-passage pairs; even the odds.
-                score -= config.question_offset
+                score -= config.fusion.question_offset
             cand = Candidate(chunk)
             cand = groups.setdefault(cand.key, cand)
             order.setdefault(cand.key, len(order))
@@ -69,17 +69,17 @@ def fuse(
     visit(*bm25_hits, "bm25")
 
     for key, cand in groups.items():
-        if cand.question_match and config.answer_weight:
+        if cand.question_match and config.fusion.answer_weight:
             # A FAQ's question can share the citizen's words while its answer is about
             # something else (身份证几年换一次 for 身份证磨得看不清了要不要换): its answer counts too.
-            cand.dense = (1 - config.answer_weight) * cand.dense + config.answer_weight * cand.answer_dense
-        if config.fusion_method == "rrf":
-            cand.fused = sum(1.0 / (config.rrf_k + r + 1) for r in ranks[key]) * (config.rrf_k + 1) / 2
-        elif config.fusion_method == "bm25":
+            cand.dense = (1 - config.fusion.answer_weight) * cand.dense + config.fusion.answer_weight * cand.answer_dense
+        if config.fusion.method == "rrf":
+            cand.fused = sum(1.0 / (config.fusion.rrf_k + r + 1) for r in ranks[key]) * (config.fusion.rrf_k + 1) / 2
+        elif config.fusion.method == "bm25":
             cand.fused = cand.bm25
-        elif config.fusion_method == "dense":
+        elif config.fusion.method == "dense":
             cand.fused = rescale_dense(cand.dense, config)
         else:
-            w = config.dense_weight
+            w = config.fusion.dense_weight
             cand.fused = w * rescale_dense(cand.dense, config) + (1 - w) * cand.bm25
     return sorted(groups.values(), key=lambda c: c.fused, reverse=True)

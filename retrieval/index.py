@@ -144,9 +144,9 @@ class Snapshot:
             generation=generation,
             built_at=time.time(),
             chunks=chunks,
-            bm25=BM25Index.build(texts, k1=config.bm25_k1, b=config.bm25_b),
+            bm25=BM25Index.build(texts, k1=config.bm25.k1, b=config.bm25.b),
             dense=DenseIndex.build(
-                vectors, exact_max=config.exact_max, hnsw_m=config.hnsw_m, hnsw_ef_search=config.hnsw_ef_search
+                vectors, exact_max=config.dense.exact_max, hnsw_m=config.dense.hnsw_m, hnsw_ef_search=config.dense.hnsw_ef_search
             ),
             terms=list(terms or []),
             names=KeyTerms.mine(chunks, terms or [], config.synonyms).kinds,

@@ -57,7 +57,7 @@ class Searcher:
         }
         # A FAQ entry's place is the one its question names (上海什么家庭可以吃低保？).
         self._places = {c.source_id: place_of(c.region or c.title) for c in snapshot.chunks}
-        self._home = place_of(config.home_region)
+        self._home = place_of(config.region.home)
         self._speller = HomophoneSpeller(
             [*CURATED, *config.synonyms.words], is_word, dictionary_words
         )
@@ -75,12 +75,12 @@ class Searcher:
         already answered that earlier turn is not offered first again."""
         understood = contextualize(query, history)
         run = self.run(understood)
-        if understood != query and self.config.follow_up_weight:
-            run = self._blend(run, self.run(query), self.config.follow_up_weight)
+        if understood != query and self.config.fusion.follow_up_weight:
+            run = self._blend(run, self.run(query), self.config.fusion.follow_up_weight)
         if understood != query and len(run.candidates) > 1 and not self._asked_for(run.candidates[0], query):
             told = self.run(understood.removesuffix(query).strip()).candidates[:1]
             if told:
-                self._step_aside(run, told[0].key, self.config.repeat_margin)
+                self._step_aside(run, told[0].key, self.config.fusion.repeat_margin)
         topical = not is_follow_up(understood)
         decision = decide(run.candidates, self.config, topical=topical)
         channel = self.channels.for_question(run.candidates) if decision.decision == HANDOFF else None
@@ -116,17 +116,17 @@ class Searcher:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         key = search_key(query)
-        if self.config.correct_homophones:
+        if self.config.spelling.homophones:
             key = self._speller.correct(key)
         t0 = time.perf_counter()
         vector = self.embedder.embed_queries([key])[0]
         t1 = time.perf_counter()
-        dense_hits = self.snapshot.dense.search(vector, self.config.candidates)
+        dense_hits = self.snapshot.dense.search(vector, self.config.fusion.candidates)
         t2 = time.perf_counter()
         bm25_scores = self.snapshot.bm25.scores(key, self.config.synonyms)
         # Each retriever also scores what only the other one found: a passage the dense
         # index ranked 51st still counts its shared words, and the other way round.
-        ids = np.union1d(dense_hits[0], top_ids(bm25_scores, self.config.candidates))
+        ids = np.union1d(dense_hits[0], top_ids(bm25_scores, self.config.fusion.candidates))
         ids = np.union1d(ids, self._answers_of(ids))
         dense_hits = _ranked(ids, self.snapshot.dense.score(vector, ids))
         bm25_hits = _ranked(ids, bm25_scores[ids])
@@ -155,9 +155,9 @@ class Searcher:
         for cand in candidates:
             cand.agreement = self.keyterms.agreement(asked, self._subject(cand.chunk))
             if cand.agreement == CONFLICT:
-                cand.fused -= self.config.term_conflict_penalty
+                cand.fused -= self.config.keyterms.conflict_penalty
         candidates.sort(key=lambda c: c.fused, reverse=True)
-        for cand in candidates[: self.config.max_candidates * 3]:
+        for cand in candidates[: self.config.decision.max_candidates * 3]:
             cand.on_topic = self.keyterms.mentions(asked, self._text(cand.chunk), normalized=True)
         return candidates
 
@@ -176,12 +176,12 @@ class Searcher:
     def _localize(self, candidates: list[Candidate], query: str) -> list[Candidate]:
         """Rules made for another place than the one asked about (or, when none is named,
         than this deployment's home) fall behind those that apply."""
-        if not self.config.region_penalty:
+        if not self.config.region.penalty:
             return candidates
         asked = places_in(query)
         for cand in candidates:
             if not applies(self._places[cand.chunk.source_id], asked, self._home):
-                cand.fused -= self.config.region_penalty
+                cand.fused -= self.config.region.penalty
         return sorted(candidates, key=lambda c: c.fused, reverse=True)
 
     def _focus(self, candidates: list[Candidate], query: str) -> list[Candidate]:

@@ -14,8 +14,6 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bench.eval.baselines import METHODS, WEIGHTS, Baselines, Scored
 from bench.eval.calibration import calibrate
 from bench.eval.cases import Case, load_cases
@@ -24,7 +22,7 @@ from bench.eval.metrics import metrics, pick_threshold
 from bench.eval.report import KbResult, write_report
 from bench.eval.systems import Outcome, run_engine
 from bot.config import PROJECT_ROOT
-from retrieval.config import PipelineConfig
+from retrieval.config import PipelineConfig, calibration_file
 from retrieval.embedder import CachedEmbedder
 from retrieval.searcher import Searcher
 
@@ -45,7 +43,7 @@ def prepare(kb: KnowledgeBase, limit: int | None) -> Prepared:
     cases = load_cases(kb.questions, kb.name)[:limit]
     questions = CachedEmbedder(ProgressEmbedder(service.embedder.inner, f"{kb.name}: FAQ questions", as_queries=True),
                                Path(app.config["EMBEDDING_CACHE"]))
-    baselines = Baselines(searcher.snapshot.chunks, service.embedder, questions)
+    baselines = Baselines(searcher.snapshot.chunks, service.embedder, questions, searcher.config.bm25)
     return Prepared(kb, cases, searcher, baselines, baselines.score(cases, kb.name))
 
 
@@ -82,15 +80,13 @@ def main() -> None:
     # Build order does not change any figure; the demo (usually already in the shared cache) goes last.
     built = {kb.name: prepare(kb, args.limit) for kb in reversed(chosen)}
     prepared = [built[kb.name] for kb in chosen]
-    pipeline = PROJECT_ROOT / "retrieval" / "pipeline.yml"
-    config = PipelineConfig.from_yaml(pipeline)
+    config = PipelineConfig.load()
     calibrated = "as committed in retrieval/calibration.yml"
     if args.calibrate:
         def dev_run(cfg: PipelineConfig) -> list[Outcome]:
             return [o for p in prepared
                     for o in run_engine(p.searcher, cfg, [c for c in p.cases if c.split == "dev"], p.kb.name)]
-        target = pipeline.parent / yaml.safe_load(pipeline.read_text())["calibrated"]
-        config = calibrate(dev_run(config), config, dev_run, target)
+        config = calibrate(dev_run(config), config, dev_run, calibration_file())
         calibrated = f"fitted in this run on {sum(c.split == 'dev' for p in prepared for c in p.cases)} dev questions"
 
     results = []

@@ -19,6 +19,7 @@ from tqdm import tqdm
 from bench.eval.cases import Case, is_gold
 from bench.eval.systems import TOP, Outcome
 from retrieval.bm25 import BM25Index
+from retrieval.config import BM25
 from retrieval.embedder import CachedEmbedder, Embedder
 from retrieval.index import IndexedChunk
 
@@ -38,12 +39,13 @@ class Scored:
 
 
 class Baselines:
-    def __init__(self, chunks: list[IndexedChunk], passages: Embedder, questions: CachedEmbedder) -> None:
+    def __init__(self, chunks: list[IndexedChunk], passages: Embedder, questions: CachedEmbedder,
+                 bm25: BM25) -> None:
         self.rows = [c for c in chunks if c.role != "view"]
         self.keys = [(c.source_id, "" if c.kind == "faq" else c.locator) for c in self.rows]
         symmetric = np.array([c.role == "question" for c in self.rows])
         texts = [c.search_text for c in self.rows]
-        self.bm25 = BM25Index.build(texts)
+        self.bm25 = BM25Index.build(texts, k1=bm25.k1, b=bm25.b)
         vectors = np.zeros((len(texts), passages.dim), np.float32)
         if (~symmetric).any():
             vectors[~symmetric] = passages.embed_passages([t for t, s in zip(texts, symmetric, strict=True) if not s])

@@ -18,8 +18,9 @@ from flask import Flask
 from tqdm import tqdm
 
 from bot import create_app
-from bot.config import PROJECT_ROOT, load_config
+from bot.config import PROJECT_ROOT
 from core.db import session_scope
+from core.settings import Settings
 from knowledge_base.importer import import_path
 from retrieval.embedder import CachedEmbedder, Embedder
 from retrieval.service import RetrievalService
@@ -84,10 +85,10 @@ def build(kb: KnowledgeBase) -> Flask:
     """An app whose knowledge base holds ``kb`` only, imported, published and indexed."""
     home = PROJECT_ROOT / "var" / "eval" / kb.name
     shutil.rmtree(home, ignore_errors=True)
-    shared = load_config()
+    shared = Settings.from_env()
     app = create_app({"HOME": str(home), "DATABASE_URL": f"sqlite:///{home / 'wenzheng.db'}",
-                      "EMBEDDING_MODEL": shared["EMBEDDING_MODEL"],
-                      "EMBEDDING_CACHE": shared["EMBEDDING_CACHE"]})
+                      "EMBEDDING_MODEL": shared.embedding_model,
+                      "EMBEDDING_CACHE": shared.embedding_cache})
     service: RetrievalService = app.extensions["wenzheng.retrieval"]
     service.embedder = with_progress(service.embedder, kb.name)
     started = time.perf_counter()

@@ -105,8 +105,8 @@ def write_report(results: list[KbResult], config: PipelineConfig, calibrated: st
         "engine's confidence calibration and thresholds (`--calibrate`, pooled dev halves), the baselines' "
         "weight and answer thresholds — is fitted on dev only. **The test half is the figure that counts.**",
         "",
-        f"Engine decision settings in force: answer threshold {config.answer_threshold}, clarify floor "
-        f"{config.clarify_floor} ({calibrated}).",
+        f"Engine decision settings in force: answer threshold {config.decision.answer_threshold}, clarify floor "
+        f"{config.decision.clarify_floor} ({calibrated}).",
         "",
         "| KB | what | items | chunks | questions dev / test | unanswerable |",
         "|---|---|---|---|---|---|",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any, TypedDict
 
@@ -18,6 +17,7 @@ from bot.wechat.replay import is_fresh, nonce_key
 from bot.wechat.signature import is_valid
 from bot.wechat.subscribe import CHANNEL, ConsentError, SubscriptionNotifier
 from bot.wechat.worker import WeChatWorker
+from wire.production import is_production
 
 bp = Blueprint("wechat", __name__)
 
@@ -169,11 +169,7 @@ def _openid(code: str) -> str:
 
 
 def _in_production() -> bool:
-    return (
-        os.environ.get("WENZHENG_ENV", "").lower() == "production"
-        or str(current_app.config.get("ENV", "")).lower() == "production"
-        or current_app.config["DATABASE_URL"].startswith("postgresql")
-    )
+    return is_production(current_app.config["DATABASE_URL"], current_app.config["ENV"])
 
 
 def _dev_openid(body: dict[str, Any]) -> str:

@@ -101,9 +101,9 @@ def test_baseline_threshold_answers_most_at_precision():
 
 def test_fitted_numbers_load_from_their_own_file(tmp_path):
     (tmp_path / "pipeline.yml").write_text("calibrated: fitted.yml\ndecision:\n  max_candidates: 2\n")
-    config = dataclasses.replace(PipelineConfig(), answer_threshold=0.77, clarify_floor=0.21,
+    fitted = dataclasses.replace(PipelineConfig.load().decision, answer_threshold=0.77, clarify_floor=0.21,
                                  calibration=Calibration((1.0, 2.0, 3.0, 4.0, 5.0), -6.0))
-    write(tmp_path / "fitted.yml", config, n_dev=10)
-    loaded = PipelineConfig.from_yaml(tmp_path / "pipeline.yml")
+    write(tmp_path / "fitted.yml", fitted, n_dev=10)
+    loaded = PipelineConfig.from_yaml(tmp_path / "pipeline.yml").decision
     assert (loaded.answer_threshold, loaded.clarify_floor, loaded.max_candidates) == (0.77, 0.21, 2)
-    assert loaded.calibration == config.calibration
+    assert loaded.calibration == fitted.calibration

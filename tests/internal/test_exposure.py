@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.supervisor import process_specs, settings_from_env
+from bot.supervisor import process_specs, stack_settings
 from internal.conftest import TOKEN
 from wire.production import DEV_INTERNAL_TOKEN, DEV_RASA_TOKEN, InsecureSettings
 
@@ -99,7 +99,7 @@ def test_the_supervisor_refuses_to_start_with_a_development_token(tmp_path):
 
 def test_no_secret_on_any_command_line(tmp_path):
     env = _production_env(tmp_path)
-    settings = settings_from_env(env)
+    settings = stack_settings(env)
     for spec in process_specs(settings):
         command = " ".join(spec.command)
         assert settings.rasa_token not in command and settings.internal_token not in command

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 
 from retrieval.config import PipelineConfig
@@ -23,7 +25,10 @@ CHUNKS = [
 def ranked(answer_weight: float) -> list[str]:
     """Fused ranking for "身份证磨得看不清了要不要换": the first FAQ's question is the closer
     wording, the second FAQ's answer is the one that fits."""
-    config = PipelineConfig(fusion_method="dense", answer_weight=answer_weight)
+    shipped = PipelineConfig.load()
+    # No question offset: the two questions' own cosines decide when answers do not count.
+    config = replace(shipped, fusion=replace(shipped.fusion, method="dense", answer_weight=answer_weight,
+                                             question_offset=0.0))
     dense = (np.array([0, 2, 3, 1]), np.array([0.90, 0.88, 0.89, 0.80]))
     bm25 = (np.array([0, 2]), np.array([0.5, 0.3]))
     return [c.chunk.source_id for c in fuse(CHUNKS, dense, bm25, config)]

@@ -101,12 +101,17 @@ def test_the_inventory_is_built_with_the_index_and_saved_in_its_snapshot(kb_app)
     assert engine.searcher().keyterms.kinds == saved
 
 
+def deciding(**changes: float) -> PipelineConfig:
+    shipped = PipelineConfig.load()
+    return replace(shipped, decision=replace(shipped.decision, **changes))
+
+
 def choice(title: str, fused: float, agreement: int = NEUTRAL, on_topic: bool = True) -> Candidate:
     return Candidate(guide(title), fused=fused, agreement=agreement, on_topic=on_topic)
 
 
 def test_clarify_offers_only_choices_about_what_was_asked():
-    config = replace(PipelineConfig(), answer_threshold=0.99, clarify_floor=0.0, choice_floor=0.2)
+    config = deciding(answer_threshold=0.99, clarify_floor=0.0, choice_floor=0.2)
     candidates = [
         choice("办理往来台湾通行证学习签注", 0.50, agreement=CONFLICT),
         choice("办理往来台湾通行证探亲签注", 0.48, agreement=AGREE),
@@ -118,6 +123,6 @@ def test_clarify_offers_only_choices_about_what_was_asked():
 
 
 def test_with_no_relevant_choice_the_decision_is_a_handoff():
-    config = replace(PipelineConfig(), answer_threshold=0.99, clarify_floor=0.0, choice_floor=0.3)
+    config = deciding(answer_threshold=0.99, clarify_floor=0.0, choice_floor=0.3)
     candidates = [choice("渔业捕捞许可证核发", 0.25), choice("老年人优待证办理", 0.24, on_topic=False)]
     assert decide(candidates, config).decision == HANDOFF
