@@ -21,6 +21,7 @@ from bot.ratelimit import make_limiter
 from bot.redaction import install as install_log_redaction
 from bot.schema import create_schema
 from core.db import make_engine, make_session_factory
+from knowledge_base.reader import KnowledgeBaseLoader
 from knowledge_base.urls import safe_href
 from retrieval.service import RetrievalService
 from wire.production import is_production, refuse_dev_secrets
@@ -49,7 +50,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     sessions = make_session_factory(engine)
     app.extensions["wenzheng.engine"] = engine
     app.extensions["wenzheng.sessions"] = sessions
-    app.extensions["wenzheng.retrieval"] = RetrievalService.from_config(app.config, sessions)
+    app.extensions["wenzheng.retrieval"] = RetrievalService.from_config(
+        app.config, KnowledgeBaseLoader(sessions)
+    )
     app.extensions["wenzheng.events"] = make_bus(app.config["REDIS_URL"])
     app.extensions["wenzheng.ratelimit"] = make_limiter(app.config["REDIS_URL"])
     app.extensions["wenzheng.turnlocks"] = make_turn_locks(app.config["REDIS_URL"])

@@ -1,6 +1,6 @@
 """Chinese text normalisation and tokenisation shared by indexing and querying.
 
-Search keys are normalised by ``knowledge_base.text.search_key`` (full-width →
+Search keys are normalised by ``core.text.search_key`` (full-width →
 half-width, traditional → simplified, case-folded); displayed text is never changed. jieba cuts in search mode with a
 user dictionary of policy terms, so "住房公积金" also yields "公积金".
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jieba
 
-from knowledge_base.text import search_key as normalize
+from core.text import search_key as normalize
 
 _lock = threading.Lock()
 _tokenizer = jieba.Tokenizer()

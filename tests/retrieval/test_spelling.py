@@ -1,11 +1,11 @@
 import pytest
 
 from bot.config import PROJECT_ROOT
-from knowledge_base.terms import CURATED
 from retrieval.config import PipelineConfig
 from retrieval.service import POLICY_TERMS
 from retrieval.spelling import HomophoneSpeller
 from retrieval.text import dictionary_words, is_word, load_user_dictionary
+from retrieval.vocabulary import curated_terms
 
 
 @pytest.fixture(scope="module")
@@ -13,7 +13,7 @@ def speller() -> HomophoneSpeller:
     """Built as the searcher builds it: the curated terms and the synonym words."""
     load_user_dictionary(POLICY_TERMS)
     synonyms = PipelineConfig.from_yaml(PROJECT_ROOT / "retrieval" / "pipeline.yml").synonyms
-    return HomophoneSpeller([*CURATED, *synonyms.words], is_word, dictionary_words)
+    return HomophoneSpeller([*curated_terms(), *synonyms.words], is_word, dictionary_words)
 
 
 @pytest.mark.parametrize(
