@@ -40,7 +40,7 @@ class VersionLine:
     def of_content(cls, data: ItemData) -> VersionLine:
         return cls.of(data["external_id"], data["kind"], data.get("version_label"))
 
-    def revisions(self) -> Select[tuple[Item]]:
+    def revisions(self) -> Select[Item]:
         """The query for the revisions of this line."""
         query = select(Item).where(Item.external_id == self.external_id)
         if self.by_label:
