@@ -1,5 +1,5 @@
-"""Curated word lists, shipped as data files beside the code so staff extend them
-without touching it (like ``synonyms.txt``)."""
+"""Curated word lists (policy terms, stopwords), shipped as data files beside the code so
+staff extend them without touching it, like ``synonyms.txt``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 CURATED_TERMS = Path(__file__).resolve().parent / "curated_terms.txt"
+STOPWORD_LIST = Path(__file__).resolve().parent / "stopwords.txt"
 
 
 def word_list(path: Path) -> tuple[str, ...]:
