@@ -39,7 +39,7 @@ $(VENV)/.installed: requirements.txt
 venv: $(VENV)/.installed
 
 $(MODEL_DIR)/config.json: | $(VENV)/.installed
-	$(PY) -m retrieval.e5_model $(MODEL_DIR)
+	$(PY) -m tools.e5convert $(MODEL_DIR)
 
 model: $(MODEL_DIR)/config.json
 

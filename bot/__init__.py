@@ -21,6 +21,7 @@ from bot.ratelimit import make_limiter
 from bot.redaction import install as install_log_redaction
 from core.db import make_engine, make_session_factory
 from core.migrate import upgrade
+from knowledge_base.reader import KnowledgeBaseLoader
 from knowledge_base.urls import safe_href
 from retrieval.service import RetrievalService
 
@@ -46,7 +47,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     sessions = make_session_factory(engine)
     app.extensions["wenzheng.engine"] = engine
     app.extensions["wenzheng.sessions"] = sessions
-    app.extensions["wenzheng.retrieval"] = RetrievalService.from_config(app.config, sessions)
+    app.extensions["wenzheng.retrieval"] = RetrievalService.from_config(
+        app.config, KnowledgeBaseLoader(sessions)
+    )
     app.extensions["wenzheng.events"] = make_bus(app.config["REDIS_URL"])
     app.extensions["wenzheng.ratelimit"] = make_limiter(app.config["REDIS_URL"])
     app.extensions["wenzheng.turnlocks"] = make_turn_locks(app.config["REDIS_URL"])

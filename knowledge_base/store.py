@@ -28,6 +28,7 @@ from knowledge_base.chunking import (
 from knowledge_base.models import AuditEntry, Chunk, Item, Kind, Status
 from knowledge_base.records import CONTENT_FIELDS, ItemData
 from knowledge_base.urls import source_url
+from knowledge_base.versions import VersionLine
 
 LONG_TEXT = 120  # longer text fields are shown as a line diff in the audit trail
 MAX_DIFF_LINES = 80
@@ -58,7 +59,7 @@ def store_revision(session: Session, data: ItemData, actor: str) -> tuple[Item, 
     """
     source_url(data.get("url"))
     digest = content_hash(data)
-    latest = _latest_in_line(session, data)
+    latest = newest_in_line(session, VersionLine.of_content(data))
     if latest is not None and latest.content_hash == digest:
         return latest, SaveOutcome.UNCHANGED
     if latest is not None and latest.status == Status.DRAFT:
@@ -160,14 +161,13 @@ def build_chunks(item: Item) -> list[Chunk]:
 
 
 def latest_revisions(session: Session, kind: str | None = None) -> list[Item]:
-    """The newest revision of every item (of every version line for dated documents)."""
+    """The newest revision of every version line (every item, every dated document version)."""
     query = select(Item).order_by(Item.external_id, Item.version)
     if kind:
         query = query.where(Item.kind == kind)
-    newest: dict[tuple[str, str | None], Item] = {}
+    newest: dict[VersionLine, Item] = {}
     for item in session.scalars(query):
-        line = item.version_label if item.kind == Kind.DOCUMENT else None
-        newest[(item.external_id, line)] = item
+        newest[VersionLine.of_item(item)] = item
     return list(newest.values())
 
 
@@ -191,25 +191,14 @@ def _set_status(session: Session, item: Item, status: Status, actor: str,
                  {"changes": {"status": {"before": before, "after": status.value}}}, comment)
 
 
-def _line_filter(external_id: str, kind: str, version_label: str | None) -> list[Any]:
-    """Revisions that replace each other: same id, and same version for dated documents."""
-    conditions = [Item.external_id == external_id]
-    if kind == Kind.DOCUMENT:
-        conditions.append(Item.version_label.is_(None) if version_label is None
-                          else Item.version_label == version_label)
-    return conditions
+def newest_in_line(session: Session, line: VersionLine) -> Item | None:
+    """The newest revision of a version line, if it has any."""
+    return session.scalars(line.revisions().order_by(Item.version.desc()).limit(1)).first()
 
 
 def _line(session: Session, item: Item) -> list[Item]:
-    query = select(Item).where(*_line_filter(item.external_id, item.kind, item.version_label))
+    query = VersionLine.of_item(item).revisions()
     return list(session.scalars(query.order_by(Item.version)))
-
-
-def _latest_in_line(session: Session, data: ItemData) -> Item | None:
-    query = select(Item).where(
-        *_line_filter(data["external_id"], data["kind"], data.get("version_label"))
-    )
-    return session.scalars(query.order_by(Item.version.desc()).limit(1)).first()
 
 
 def _next_version(session: Session, external_id: str) -> int:

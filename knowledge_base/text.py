@@ -1,16 +1,12 @@
-"""Chinese text handling: decoding, newline/BOM clean-up, numerals and search keys.
+"""Chinese text as the knowledge base takes it in: decoding, clean-up and numerals.
 
-Imported text is kept as written (that is what citizens are shown); only *search keys*
-are normalised (full-width → half-width, traditional → simplified, case, spaces).
+Imported text is kept as written (that is what citizens are shown); only its *search
+keys* are normalised, by ``core.text.search_key``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import lru_cache
-
-import opencc
 
 # Encodings tried in order: what Chinese government files and Excel exports come in.
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")
@@ -57,17 +53,6 @@ def clean(text: str) -> str:
 def one_line(text: str | None) -> str:
     """A field value on one line: collapsed whitespace, no surrounding blanks."""
     return re.sub(r"\s+", " ", clean(text or "")).strip()
-
-
-@lru_cache(maxsize=1)
-def _to_simplified() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-def search_key(text: str) -> str:
-    """Normalised form for matching: NFKC, simplified Chinese, lower case, no spaces."""
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"\s+", "", _to_simplified().convert(text)).lower()
 
 
 def cn_number(numeral: str) -> int:

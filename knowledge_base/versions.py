@@ -1,16 +1,53 @@
-"""Which revision of each item is in force, i.e. what retrieval may search by default."""
+"""Which revisions replace each other (version lines) and which of them is in force,
+i.e. what retrieval may search by default."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from knowledge_base.models import Item, Status
+from knowledge_base.models import Item, Kind, Status
+from knowledge_base.records import ItemData
 from knowledge_base.text import CN_DIGITS, cn_number
+
+
+@dataclass(frozen=True)
+class VersionLine:
+    """Revisions that replace each other: one external id, and for documents one version
+    label. A law's 2019 and 2023 texts are two lines, published side by side (``in_force``
+    picks the one in force); within a line, publishing a revision retires the others and
+    only the newest revision may be edited."""
+
+    external_id: str
+    by_label: bool  # a document: each version label is a line of its own
+    label: str | None
+
+    @classmethod
+    def of(cls, external_id: str, kind: str, version_label: str | None) -> VersionLine:
+        by_label = kind == Kind.DOCUMENT
+        return cls(external_id, by_label, version_label if by_label else None)
+
+    @classmethod
+    def of_item(cls, item: Item) -> VersionLine:
+        return cls.of(item.external_id, item.kind, item.version_label)
+
+    @classmethod
+    def of_content(cls, data: ItemData) -> VersionLine:
+        return cls.of(data["external_id"], data["kind"], data.get("version_label"))
+
+    def revisions(self) -> Select[Item]:
+        """The query for the revisions of this line."""
+        query = select(Item).where(Item.external_id == self.external_id)
+        if self.by_label:
+            query = query.where(
+                Item.version_label.is_(None) if self.label is None else Item.version_label == self.label
+            )
+        return query
 
 
 def in_force(session: Session, today: date | None = None) -> list[Item]:
@@ -24,33 +61,77 @@ def in_force(session: Session, today: date | None = None) -> list[Item]:
     published = session.scalars(
         select(Item).where(Item.status == Status.PUBLISHED).options(selectinload(Item.chunks))
     )
-    winners: dict[str, tuple[date, int, Item]] = {}
-    for item in published:
-        effective = effective_since(item)
-        if effective > today or (item.expires_on is not None and today >= item.expires_on):
-            continue
-        rank = (effective, item.version, item)
-        best = winners.get(item.external_id)
-        if best is None or rank[:2] > best[:2]:
-            winners[item.external_id] = rank
-    return [item for _, _, item in sorted(winners.values(), key=lambda w: w[2].external_id)]
+    return _latest_effective(
+        [item for item in published if effective_since(item) <= today and not _expired(item, today)], today
+    )
 
 
-def scheduled(session: Session, today: date | None = None) -> list[Item]:
-    """Published revisions that take effect after ``today`` (not searchable by citizens yet)."""
+def as_if_published(session: Session, today: date | None = None) -> list[Item]:
+    """What would be in force once every draft and submission were published and every
+    publication not in force yet had taken effect (the console's preview).
+
+    In each version line its newest unpublished revision stands in for the published
+    one, as publishing it would retire that; of the lines of one external id, the
+    latest effective wins, as in ``in_force``.
+    """
     today = today or date.today()
-    return list(session.scalars(
-        select(Item).where(Item.status == Status.PUBLISHED, Item.effective_on > today)
-        .options(selectinload(Item.chunks)).order_by(Item.effective_on)
-    ))
+    revisions = session.scalars(
+        select(Item).where(Item.status.in_([Status.DRAFT, Status.REVIEW, Status.PUBLISHED]))
+        .options(selectinload(Item.chunks))
+    )
+    lines: dict[VersionLine, Item] = {}
+    for item in revisions:
+        if item.status == Status.PUBLISHED and _expired(item, today):
+            continue
+        line = VersionLine.of_item(item)
+        best = lines.get(line)
+        if best is None or _standing(item) > _standing(best):
+            lines[line] = item
+    return _latest_effective(list(lines.values()), today)
 
 
-def effective_since(item: Item) -> date:
-    """The effective date, else the publication date (a just-published item counts today)."""
+def unpublished_stamp(session: Session) -> tuple[tuple[int, datetime], ...]:
+    """Changes whenever a draft or submission does (what ``as_if_published`` depends on
+    besides the published revisions)."""
+    rows = session.execute(
+        select(Item.id, Item.updated_at).where(Item.status.in_([Status.DRAFT, Status.REVIEW]))
+        .order_by(Item.id)
+    )
+    return tuple((row.id, row.updated_at) for row in rows)
+
+
+def _standing(item: Item) -> tuple[bool, int]:
+    """Within a line: an unpublished revision replaces the published one, a newer an older."""
+    return item.status != Status.PUBLISHED, item.version
+
+
+def _latest_effective(items: list[Item], today: date) -> list[Item]:
+    """Of the revisions of each external id, the latest effective (then the newest)."""
+    winners: dict[str, Item] = {}
+    for item in items:
+        best = winners.get(item.external_id)
+        if best is None or _rank(item, today) > _rank(best, today):
+            winners[item.external_id] = item
+    return [winners[external_id] for external_id in sorted(winners)]
+
+
+def _rank(item: Item, today: date) -> tuple[date, int]:
+    return effective_since(item, today), item.version
+
+
+def _expired(item: Item, today: date) -> bool:
+    return item.expires_on is not None and today >= item.expires_on
+
+
+def effective_since(item: Item, today: date | None = None) -> date:
+    """The effective date, else the publication date (a just-published item counts today,
+    and so does an unpublished one, as if published now)."""
     if item.effective_on is not None:
         return item.effective_on
     if item.published_at is not None:
         return item.published_at.date()
+    if item.status in (Status.DRAFT, Status.REVIEW):
+        return today or date.today()
     return item.published_on or date.min
 
 

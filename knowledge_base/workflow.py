@@ -16,13 +16,14 @@ Functions flush but never commit; forbidden transitions raise ``WorkflowError``.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from knowledge_base import store
-from knowledge_base.models import AuditEntry, Item, Kind, Status
+from knowledge_base.models import AuditEntry, Item, Status
 from knowledge_base.records import CONTENT_FIELDS, ItemData
+from knowledge_base.versions import VersionLine
 
 STATUS_LABELS: dict[str, str] = {
     Status.DRAFT: "草稿",
@@ -38,7 +39,9 @@ class WorkflowError(ValueError):
 
 def latest_in_line(session: Session, item: Item) -> Item:
     """The newest revision of the version line of ``item`` (itself when it is the newest)."""
-    return session.scalars(_newest_first(item.external_id, item.kind, item.version_label)).first()
+    latest = store.newest_in_line(session, VersionLine.of_item(item))
+    assert latest is not None  # the line holds item itself
+    return latest
 
 
 def save_draft(session: Session, data: ItemData, actor: str) -> Item:
@@ -114,7 +117,7 @@ def delete_draft(session: Session, item: Item, actor: str) -> Item | None:
     store.record_audit(session, actor, "delete", item, {"deleted": store.snapshot(item)})
     session.delete(item)
     session.flush()
-    return session.scalars(_newest_first(item.external_id, item.kind, item.version_label)).first()
+    return store.newest_in_line(session, VersionLine.of_item(item))
 
 
 def retire(session: Session, item: Item, actor: str, comment: str | None = None) -> Item:
@@ -156,22 +159,9 @@ def authors_of(session: Session, item: Item) -> set[str]:
     return {name for name in [item.author, *actors] if name}
 
 
-def _newest_first(external_id: str, kind: str, version_label: str | None) -> Select[tuple[Item]]:
-    """Revisions that replace each other, newest first: one external id, and for dated
-    documents one version label (the rule of ``knowledge_base.store``)."""
-    query = select(Item).where(Item.external_id == external_id)
-    if kind == Kind.DOCUMENT:
-        query = query.where(
-            Item.version_label.is_(None) if version_label is None
-            else Item.version_label == version_label
-        )
-    return query.order_by(Item.version.desc()).limit(1)
-
-
 def latest_for(session: Session, data: ItemData) -> Item | None:
     """The newest revision that content ``data`` would replace, if any."""
-    query = _newest_first(data["external_id"], data["kind"], data.get("version_label"))
-    return session.scalars(query).first()
+    return store.newest_in_line(session, VersionLine.of_content(data))
 
 
 def _move(session: Session, item: Item, status: Status, actor: str, action: str,

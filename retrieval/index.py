@@ -1,4 +1,4 @@
-"""Index snapshots: build from knowledge-base items, save, load, and swap atomically.
+"""Index snapshots: build from source records, save, load, and swap atomically.
 
 A snapshot is an immutable folder ``gen-NNNNNN/`` (chunk table, BM25, FAISS). The
 file ``CURRENT`` names the live one and is replaced with ``os.replace``, so readers
@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge_base.models import Item
 from retrieval.bm25 import BM25Index
 from retrieval.config import PipelineConfig
 from retrieval.dense import DenseIndex
 from retrieval.embedder import Embedder
 from retrieval.keyterms import KeyTerms
+from retrieval.records import SourceRecord
 
 
 @dataclass(frozen=True)
@@ -53,41 +53,34 @@ class IndexedChunk:
         return self.locator
 
 
-def version_of(item: Item) -> str:
-    """The version citizens see: a regulation's date, else the publication date."""
-    if item.version_label:
-        return item.version_label
-    if item.published_at is not None:
-        return item.published_at.date().isoformat()
-    return f"v{item.version}"
-
-
-def chunk_records(items: list[Item]) -> list[IndexedChunk]:
+def chunk_records(sources: list[SourceRecord]) -> list[IndexedChunk]:
     records = []
-    for item in items:
-        for chunk in item.chunks:
-            search_text = f"{chunk.context}\n{chunk.text}".strip() if chunk.context else chunk.text
+    for source in sources:
+        for passage in source.passages:
+            search_text = f"{passage.context}\n{passage.text}".strip() if passage.context else passage.text
             records.append(
                 IndexedChunk(
-                    chunk_id=chunk.id or 0,
-                    source_id=item.external_id,
-                    kind=item.kind,
-                    role=chunk.role,
-                    title=item.title,
-                    locator=chunk.locator or "",
-                    text=chunk.text,
-                    url=item.url or "",
-                    version=version_of(item),
-                    department=item.department or "",
-                    question=item.question or "",
-                    answer=item.body if item.kind == "faq" else "",
+                    chunk_id=passage.chunk_id,
+                    source_id=source.source_id,
+                    kind=source.kind,
+                    role=passage.role,
+                    title=source.title,
+                    locator=passage.locator,
+                    text=passage.text,
+                    url=source.url,
+                    version=source.version,
+                    department=source.department,
+                    question=source.question,
+                    answer=source.answer,
                     search_text=search_text,
-                    source_title=item.source_title or "",
-                    region=item.region or "",
+                    source_title=source.source_title,
+                    region=source.region,
                 )
             )
-            for view in article_views(chunk.text) if chunk.role == "article" else ():
-                records.append(replace(records[-1], role="view", search_text=f"{chunk.context}\n{view}".strip()))
+            for view in article_views(passage.text) if passage.role == "article" else ():
+                records.append(
+                    replace(records[-1], role="view", search_text=f"{passage.context}\n{view}".strip())
+                )
     return records
 
 

@@ -8,7 +8,7 @@ same kind (both end in 证, both in 签注, both in 保险 ...) that differ name
 The inventory is mined from the knowledge base when the index is built: from what each
 source says it is about (titles, guide names, FAQ questions, the opening clause of an
 article) every run of jieba words that ends in a head noun of a known kind, plus the
-policy terms of ``knowledge_base.terms`` that do. It is saved with the index snapshot.
+curated and knowledge-base policy terms that do. It is saved with the index snapshot.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from knowledge_base.text import search_key
+from core.text import search_key
 from retrieval.synonyms import Synonyms
 from retrieval.text import STOPWORDS, short_words
 

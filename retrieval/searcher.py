@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from knowledge_base.terms import CURATED
-from knowledge_base.text import search_key
+from core.text import search_key
 from retrieval.bm25 import top_ids
 from retrieval.channels import Channel, Channels
 from retrieval.config import PipelineConfig
@@ -22,6 +21,7 @@ from retrieval.query import aspect_of, contextualize, is_follow_up
 from retrieval.region import applies, place_of, places_in
 from retrieval.spelling import HomophoneSpeller
 from retrieval.text import dictionary_words, is_word
+from retrieval.vocabulary import curated_terms
 
 
 @dataclass
@@ -59,7 +59,7 @@ class Searcher:
         self._places = {c.source_id: place_of(c.region or c.title) for c in snapshot.chunks}
         self._home = place_of(config.region.home)
         self._speller = HomophoneSpeller(
-            [*CURATED, *config.synonyms.words], is_word, dictionary_words
+            [*curated_terms(), *config.synonyms.words], is_word, dictionary_words
         )
         # A snapshot written before key terms were mined gets its inventory now.
         self.keyterms = (

@@ -15,18 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from knowledge_base.models import Item, Status
-from knowledge_base.terms import policy_terms
-from knowledge_base.versions import in_force, scheduled
 from retrieval.answer import choice, compose
 from retrieval.config import PipelineConfig
 from retrieval.decision import ANSWER, Decision, decide
 from retrieval.embedder import BACKENDS, CachedEmbedder, Embedder, shared_embedder
 from retrieval.fusion import Candidate
 from retrieval.index import IndexStore, Snapshot, chunk_records
+from retrieval.records import RecordLoader
 from retrieval.searcher import Searcher, SearchRun, Turn
 from retrieval.text import add_terms, load_user_dictionary
 
@@ -54,13 +50,13 @@ def result_of(cand: Candidate) -> dict[str, Any]:
 class RetrievalService:
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        records: RecordLoader,
         embedder: Embedder,
         store: IndexStore,
         config: PipelineConfig,
         user_dictionary: Path | None = None,
     ) -> None:
-        self.sessions = sessions
+        self.records = records
         self.embedder = embedder
         self.store = store
         self.config = config
@@ -75,14 +71,14 @@ class RetrievalService:
         self._preview: tuple[tuple[Any, ...], Searcher] | None = None
 
     @classmethod
-    def from_config(cls, config: Any, sessions: sessionmaker[Session]) -> RetrievalService:
+    def from_config(cls, config: Any, records: RecordLoader) -> RetrievalService:
         cache = Path(config["EMBEDDING_CACHE"])
         if config["EMBEDDING_BACKEND"] not in BACKENDS:
             raise ValueError(f"EMBEDDING_BACKEND must be one of {BACKENDS}, not {config['EMBEDDING_BACKEND']!r}")
         onnx_dir = cache if config["EMBEDDING_BACKEND"] == "onnx" else None
         model = shared_embedder(config["EMBEDDING_MODEL"], onnx_dir)
         return cls(
-            sessions=sessions,
+            records=records,
             embedder=CachedEmbedder(model, cache),
             store=IndexStore(Path(config["INDEX_DIR"])),
             config=PipelineConfig.from_yaml(Path(config["RETRIEVAL_CONFIG"])),
@@ -119,7 +115,7 @@ class RetrievalService:
     # -- building ------------------------------------------------------------------------
 
     def rebuild(self, wait: bool = False) -> int:
-        """Rebuild the live index from the database; returns the generation now live
+        """Rebuild the live index from the records in force; returns the generation now live
         (``wait=True``) or the one live before the background build started."""
         if wait:
             return self._build()
@@ -140,11 +136,10 @@ class RetrievalService:
     def _build(self) -> int:
         with self._build_lock:
             started = time.perf_counter()
-            with self.sessions() as session:
-                items = in_force(session)
-                # Synonyms must be single tokens in the passages, like the policy terms.
-                terms = list(dict.fromkeys([*policy_terms(session), *self.config.synonyms.words]))
-                chunks = chunk_records(items)
+            sources = self.records.in_force()
+            # Synonyms must be single tokens in the passages, like the policy terms.
+            terms = list(dict.fromkeys([*self.records.terms(), *self.config.synonyms.words]))
+            chunks = chunk_records(sources)
             add_terms(terms)
             snapshot = Snapshot.build(
                 self.store.next_generation(), chunks, self.embedder, self.config, terms
@@ -220,35 +215,20 @@ class RetrievalService:
                 return Candidate(chunk)
         return None
 
-    def preview(
-        self, session: Session, query: str, drafts: bool = True, with_sources: bool = False
-    ) -> dict[str, Any]:
+    def preview(self, query: str, drafts: bool = True, with_sources: bool = False) -> dict[str, Any]:
         """Search and answer as citizens would see it — over drafts too, before publishing."""
-        searcher = self._draft_searcher(session) if drafts else None
+        searcher = self._draft_searcher() if drafts else None
         result = self.answer(query, searcher=searcher, with_sources=with_sources)
         result["over"] = "drafts" if drafts else "published"
         return result
 
-    def _draft_searcher(self, session: Session) -> Searcher:
+    def _draft_searcher(self) -> Searcher:
         """A throw-away snapshot of what would be live if every draft were published (and every
-        publication not yet in force had taken effect)."""
-        drafts = list(
-            session.scalars(
-                select(Item)
-                .where(Item.status.in_([Status.DRAFT, Status.REVIEW]))
-                .options(selectinload(Item.chunks))
-                .order_by(Item.version)
-            )
-        )
-        key = (self.store.current_name(), tuple((d.id, d.updated_at) for d in drafts))
+        publication not yet in force had taken effect), kept while nothing changes."""
+        key = (self.store.current_name(), self.records.preview_stamp())
         if self._preview and self._preview[0] == key:
             return self._preview[1]
-        latest = {d.external_id: d for d in drafts}
-        items = [i for i in in_force(session) if i.external_id not in latest] + list(latest.values())
-        # Published but not in force yet (未生效): staff preview it as it will be answered.
-        shown = {i.external_id for i in items}
-        items += [i for i in scheduled(session) if i.external_id not in shown]
-        snapshot = Snapshot.build(0, chunk_records(items), self.embedder, self.config)
+        snapshot = Snapshot.build(0, chunk_records(self.records.preview()), self.embedder, self.config)
         searcher = Searcher(snapshot, self.embedder, self.config)
         self._preview = (key, searcher)
         return searcher

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge_base.text import search_key
+from core.text import search_key
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ MODEL_DIR = Path(
 def model_dir() -> Path:
     """The offline embedding model, built once by `make model`."""
     if not (MODEL_DIR / "config.json").exists():
-        from retrieval.e5_model import build_model
+        from tools.e5convert.folder import build_model
 
         build_model(MODEL_DIR)
     return MODEL_DIR

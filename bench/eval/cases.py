@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge_base.text import search_key
+from core.text import search_key
 
 
 def split_of(case_id: str) -> str:

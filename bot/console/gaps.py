@@ -31,10 +31,10 @@ from bot.console.clustering import agglomerate
 from bot.db import get_db
 from bot.models import GapDismissal, QueryLog
 from core.db import utcnow
+from core.text import search_key
 from knowledge_base import workflow
 from knowledge_base.departments import department_for
 from knowledge_base.models import Item, Kind, Status
-from knowledge_base.text import search_key
 from knowledge_base.workflow import WorkflowError
 
 LOW_CONFIDENCE = 0.5

@@ -25,7 +25,7 @@ def test_panel():
     if query:
         config = current_app.config
         result = current_app.extensions["wenzheng.retrieval"].preview(
-            get_db(), query, drafts=drafts, with_sources=config["GENERATION_ENABLED"]
+            query, drafts=drafts, with_sources=config["GENERATION_ENABLED"]
         )
         # With generation on, the panel shows the generated answer, its check and the quote.
         result = ground_if_enabled(result, query, [], config)

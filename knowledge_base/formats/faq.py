@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from core.text import search_key
 from knowledge_base.departments import department_for, known_department
 from knowledge_base.formats.cells import neutralise_row
 from knowledge_base.formats.files import (
@@ -27,7 +28,7 @@ from knowledge_base.formats.files import (
 )
 from knowledge_base.models import Item, Kind
 from knowledge_base.records import BadImportFile, ItemData
-from knowledge_base.text import clean, one_line, search_key
+from knowledge_base.text import clean, one_line
 
 COLUMNS = ("id", "question", "alt_questions", "answer", "department", "tags", "source_title",
            "url", "effective", "expires")

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from bot.console.gaps import dismissed_questions, find_gaps, gap_logs
 from bot.models import GapDismissal, QueryLog
 from core.db import session_scope, utcnow
+from core.text import search_key
 from knowledge_base import workflow
 from knowledge_base.models import Item, Kind, Status
 from knowledge_base.records import ItemData
-from knowledge_base.text import search_key
 
 WITHDRAW = ["怎么提取住房公积金", "公积金提取需要什么材料", "住房公积金怎么取出来", "公积金怎么提现"]
 PERMIT = ["居住证怎么办理", "办理居住证需要哪些材料", "外地人怎么办居住证", "居住证在哪里办"]

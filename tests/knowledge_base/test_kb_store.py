@@ -10,7 +10,7 @@ from knowledge_base import store
 from knowledge_base.importer import import_path
 from knowledge_base.models import AuditEntry, Item, Kind, Status
 from knowledge_base.records import ItemData
-from knowledge_base.versions import in_force
+from knowledge_base.versions import as_if_published, in_force
 
 
 def _faq(answer: str = "到居住地派出所办理。") -> ItemData:
@@ -70,4 +70,39 @@ def test_expired_and_unpublished_items_are_not_in_force(session):
     store.publish(session, item, "staff")
     store.save_revision(session, _faq(), "staff")  # draft only
     session.commit()
+    assert in_force(session) == []
+
+
+def _law(label: str, effective: date, body: str) -> ItemData:
+    return ItemData(external_id="doc-收养登记办法", kind=Kind.DOCUMENT, title="收养登记办法",
+                    body=body, version_label=label, effective_on=effective)
+
+
+def test_the_draft_preview_replaces_a_revision_only_within_its_version_line(session):
+    for label, effective, body in (("2019-03-02", date(2019, 3, 2), "第一条 旧文本。"),
+                                   ("2023-07-20", date(2023, 7, 20), "第一条 新文本。")):
+        item, _ = store.store_revision(session, _law(label, effective, body), "staff")
+        store.publish(session, item, "reviewer")
+    store.store_revision(session, _law("2019-03-02", date(2019, 3, 2), "第一条 旧文本（勘误）。"), "staff")
+    session.commit()
+    # A correction of the 2019 text does not make the preview answer with the 2019 text.
+    assert [i.body for i in as_if_published(session)] == ["第一条 新文本。"]
+
+    store.store_revision(session, _law("2023-07-20", date(2023, 7, 20), "第一条 新文本（修订）。"), "staff")
+    store.store_revision(session, _faq(), "staff")
+    session.commit()
+    assert [i.body for i in as_if_published(session)] == ["第一条 新文本（修订）。", "到居住地派出所办理。"]
+    assert [i.body for i in in_force(session)] == ["第一条 新文本。"]
+
+
+def test_the_draft_preview_shows_publications_not_in_force_yet_but_not_expired_ones(session):
+    scheduled = ItemData(external_id="faq-next", kind=Kind.FAQ, title="新规？", question="新规？",
+                         body="2047年起施行。", effective_on=date(2047, 1, 1))
+    expired = ItemData(external_id="faq-gone", kind=Kind.FAQ, title="旧规？", question="旧规？",
+                       body="已废止。", expires_on=date(2020, 1, 1))
+    for data in (scheduled, expired):
+        item, _ = store.store_revision(session, data, "staff")
+        store.publish(session, item, "reviewer")
+    session.commit()
+    assert [i.external_id for i in as_if_published(session)] == ["faq-next"]
     assert in_force(session) == []

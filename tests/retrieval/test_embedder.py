@@ -38,4 +38,4 @@ def test_an_exported_graph_is_reused(model_dir: Path, tmp_path: Path):
 def test_an_unknown_backend_is_refused(app):
     config = {**app.config, "EMBEDDING_BACKEND": "tensorrt"}
     with pytest.raises(ValueError, match="not 'tensorrt'"):
-        RetrievalService.from_config(config, sessions=None)
+        RetrievalService.from_config(config, records=None)

@@ -1,10 +1,10 @@
 import pytest
 
-from knowledge_base.terms import CURATED
 from retrieval.config import PipelineConfig
 from retrieval.service import POLICY_TERMS
 from retrieval.spelling import HomophoneSpeller
 from retrieval.text import dictionary_words, is_word, load_user_dictionary
+from retrieval.vocabulary import curated_terms
 
 
 @pytest.fixture(scope="module")
@@ -12,7 +12,7 @@ def speller() -> HomophoneSpeller:
     """Built as the searcher builds it: the curated terms and the synonym words."""
     load_user_dictionary(POLICY_TERMS)
     synonyms = PipelineConfig.load().synonyms
-    return HomophoneSpeller([*CURATED, *synonyms.words], is_word, dictionary_words)
+    return HomophoneSpeller([*curated_terms(), *synonyms.words], is_word, dictionary_words)
 
 
 @pytest.mark.parametrize(

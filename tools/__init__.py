@@ -1,0 +1,1 @@
+"""Build-time tooling, not imported by the running application."""
