@@ -102,7 +102,8 @@ def names(session: Session | None = None) -> dict[str, str]:
     """Every department's name by code: the built-in ones, then the table's (which win)."""
     found = dict(BUILT_IN_NAMES)
     if session is not None:
-        found.update(session.execute(select(Department.code, Department.name)).tuples())
+        found.update({code: name for code, name in session.execute(
+            select(Department.code, Department.name).order_by(Department.id))})
     return found
 
 

@@ -30,7 +30,7 @@ def _faq(ident: str, question: str, department: str = "") -> dict:
 
 
 def _departments(db) -> dict[str, str | None]:
-    return dict(db.execute(select(Item.external_id, Item.department)).tuples())
+    return {ident: department for ident, department in db.execute(select(Item.external_id, Item.department))}
 
 
 @pytest.mark.parametrize(("text", "code"), [
