@@ -13,12 +13,10 @@ from typing import Any
 
 from flask import Flask, g, has_request_context
 from markupsafe import Markup, escape
-from sqlalchemy import select
 
 from bot.db import get_db
-from bot.handoff.departments import DEMO_DEPARTMENTS
 from bot.localtime import localtime
-from bot.models import Department
+from core.organisation import BUILT_IN_NAMES, names
 from knowledge_base.versions import force_label
 
 ACTION_LABELS: dict[str, str] = {
@@ -40,9 +38,6 @@ TURN_ROLE_LABELS: dict[str, str] = {"user": "市民", "bot": "智能助手"}
 STATUS_VALUE_LABELS: dict[str, str] = {
     "draft": "草稿", "review": "待审核", "published": "已发布", "retired": "已停用",
 }
-# Department codes of routing and handoffs (yibao …) by their names (医保 …), for when the
-# organisation list of the database is out of reach.
-DEMO_DEPARTMENT_NAMES: dict[str, str] = {code: name for code, name, *_ in DEMO_DEPARTMENTS}
 
 
 def action_label(action: str | None) -> str:
@@ -62,14 +57,13 @@ def decision_label(decision: str | None) -> str:
 
 
 def department_name(code: str | None) -> str:
-    """The name of a department code from the organisation list (read once per request)."""
+    """The name of a department code from the organisation (read once per request)."""
     if not code:
         return ""
     if not has_request_context():
-        return DEMO_DEPARTMENT_NAMES.get(code, code)
+        return BUILT_IN_NAMES.get(code, code)
     if "department_names" not in g:
-        rows = get_db().execute(select(Department.code, Department.name))
-        g.department_names = {**DEMO_DEPARTMENT_NAMES, **{code: name for code, name in rows}}
+        g.department_names = names(get_db())
     return g.department_names.get(code, code)
 
 

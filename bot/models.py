@@ -1,4 +1,5 @@
-"""The web app's own tables: staff, departments, conversations, handoffs, query logs."""
+"""The web app's own tables: staff, conversations, handoffs, query logs (departments are
+the organisation's, in ``core.organisation``)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, utcnow
+from core.db import Base, UtcDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -31,24 +32,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     department: Mapped[str | None] = mapped_column(String(50))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class Department(Base):
-    """A team that answers handed-off conversations, with its response-time limits."""
-
-    __tablename__ = "departments"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(50), unique=True)
-    name: Mapped[str] = mapped_column(String(100))
-    # Words that route a question to this department (社保, 医保, 公积金 ...).
-    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
-    first_response_minutes: Mapped[int] = mapped_column(Integer, default=10)
-    resolution_minutes: Mapped[int] = mapped_column(Integer, default=120)
-    # {"days": [0..6], "start": "09:00", "end": "18:00"}; Monday is 0.
-    service_hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class HandoffState(StrEnum):
@@ -69,9 +54,9 @@ class Conversation(Base):
     # The channel's own user id (WeChat openid), so one citizen keeps one conversation.
     citizen_ref: Mapped[str | None] = mapped_column(String(128), index=True)
     handoff_state: Mapped[str] = mapped_column(String(16), default=HandoffState.NONE, index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UtcDateTime(), default=utcnow, onupdate=utcnow
     )
 
     messages: Mapped[list[Message]] = relationship(
@@ -94,7 +79,7 @@ class Message(Base):
     decision: Mapped[str | None] = mapped_column(String(16))
     confidence: Mapped[float | None] = mapped_column(Float)
     author: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
@@ -114,12 +99,12 @@ class Handoff(Base):
     last_query: Mapped[str | None] = mapped_column(Text)
     # What the bot knew when it escalated: recent turns, decisions, confidences.
     bot_context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(100))
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    first_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
 
@@ -132,7 +117,7 @@ class QueryLog(Base):
     __tablename__ = "query_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
     session_id: Mapped[str | None] = mapped_column(String(64), index=True)
     query: Mapped[str] = mapped_column(Text)
     decision: Mapped[str] = mapped_column(String(16), index=True)
@@ -149,7 +134,7 @@ class GapDismissal(Base):
     __tablename__ = "gap_dismissals"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     actor: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text)
     questions: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -173,7 +158,7 @@ class HandoffEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -189,7 +174,7 @@ class PendingResume(Base):
     handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id"))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class LoginThrottle(Base):

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 import bot.models  # noqa: F401  (registers the app's tables)
 import bot.wechat.models  # noqa: F401
 import bot.wechat.replay  # noqa: F401  (wechat_nonces)
+import core.organisation  # noqa: F401  (departments)
 import knowledge_base.models  # noqa: F401
 from core import migrate
 

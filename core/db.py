@@ -12,8 +12,9 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import DateTime, Dialect, Engine, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
 
 
 class Base(DeclarativeBase):
@@ -26,11 +27,32 @@ def utcnow() -> datetime:
 
 
 def as_utc(moment: datetime) -> datetime:
-    """``moment`` in UTC. Naive values are UTC already: SQLite returns stored ones naive
-    (and stores aware ones without converting, so everything is converted before storing)."""
+    """``moment`` in UTC; a naive value is taken to be UTC already."""
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A ``DateTime(timezone=True)`` column that holds UTC and always reads back aware UTC.
+
+    PostgreSQL's ``timestamptz`` does this by itself. SQLite keeps no zone: it stores an
+    aware value's wall-clock time unconverted and returns naive values. So every value is
+    converted to UTC before storing (a naive one is taken to be UTC), and naive results
+    are marked UTC. The DDL is ``DateTime(timezone=True)``'s.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
 
 
 def make_engine(url: str) -> Engine:

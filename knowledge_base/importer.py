@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from core.organisation import BUILT_IN_SPELLINGS, names, spellings
 from knowledge_base import store
-from knowledge_base.departments import organisation
 from knowledge_base.formats.documents import (
     DOCUMENT_SUFFIXES,
     SIDECAR_SUFFIX,
@@ -50,7 +50,7 @@ def import_path(session: Session, path: Path, actor: str, kind: str | None = Non
                 publish: bool = False) -> ImportReport:
     """Import a file or a folder (recursively); raises `BadImportFile` before storing anything."""
     report = ImportReport(files=content_files(path))
-    items = _read_all(report.files, kind, organisation(session))
+    items = _read_all(report.files, kind, spellings(names(session)))
     for data in items:
         item, outcome = store.store_revision(session, data, actor)
         report.counts[outcome] += 1
@@ -96,8 +96,9 @@ def guess_kind(path: Path) -> str:
 
 
 def read_file(path: Path, kind: str | None = None,
-              departments: Mapping[str, str] | None = None) -> list[ItemData]:
-    """Validated content of one file; ``kind`` is guessed when not given."""
+              departments: Mapping[str, str] = BUILT_IN_SPELLINGS) -> list[ItemData]:
+    """Validated content of one file; ``kind`` is guessed when not given; ``departments``
+    maps every way to write a department to its code."""
     kind = kind or guess_kind(path)
     if kind == "guide":
         return read_guides(path)

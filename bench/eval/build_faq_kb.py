@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from knowledge_base.departments import department_for
+from core.organisation import BUILT_IN_NAMES, department_for
 from knowledge_base.formats.guides import _listing, _value
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +28,7 @@ def entries(record: dict[str, object], row: int) -> list[dict[str, object]]:
     if not name or not materials:
         return []
     code = str(record["TASK_CODE"])
-    common = {"department": department_for(f"{dept}{name}"), "url": _value(record.get("URL")) or "",
+    common = {"department": BUILT_IN_NAMES[department_for(f"{dept}{name}")], "url": _value(record.get("URL")) or "",
               "source_title": f"广东政务服务网办事指南：{name}（{dept}）", "tags": ["办事指南"]}
     listing = "\n".join(f"{n}. {m}" for n, m in enumerate(materials, start=1))
     out = [{"id": f"faq-{code}-材料", "question": f"{name}需要什么材料？",

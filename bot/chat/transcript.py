@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot import events
 from bot.chat.privacy import mask
 from bot.models import Conversation, Message
-from core.db import as_utc, utcnow
+from core.db import utcnow
 
 # Lines a citizen may see; "note" lines are for operators only.
 CITIZEN_ROLES = ("user", "bot", "operator", "system")
@@ -81,7 +81,7 @@ def message_view(message: Message) -> MessageView:
         buttons=payload.get("buttons", []),
         confidence=message.confidence,
         decision=message.decision,
-        created_at=as_utc(message.created_at).isoformat(),
+        created_at=message.created_at.isoformat(),
     )
 
 

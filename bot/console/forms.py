@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
+from core.organisation import code_of
 from knowledge_base.formats.faq import split_tags
 from knowledge_base.models import Kind
 from knowledge_base.records import ItemData
@@ -46,6 +48,15 @@ def optional_date(form: MultiDict[str, str], name: str, label: str) -> date | No
         raise FormError(f"{label}不是有效日期（格式：2025-01-31）。") from exc
 
 
+def department(form: MultiDict[str, str], known: Mapping[str, str]) -> str | None:
+    """The code of the chosen department (``known``: every way to write one → its code)."""
+    value = text(form, "department", "部门")
+    try:
+        return code_of(value, known) if value else None
+    except ValueError as exc:
+        raise FormError(str(exc)) from None
+
+
 def lines(value: str) -> list[str]:
     """One entry per line, blanks and repeats dropped, order kept."""
     return list(dict.fromkeys(line.strip() for line in value.splitlines() if line.strip()))
@@ -60,7 +71,8 @@ def dates(form: MultiDict[str, str]) -> tuple[date | None, date | None]:
     return effective, expires
 
 
-def faq_data(form: MultiDict[str, str], external_id: str | None) -> ItemData:
+def faq_data(form: MultiDict[str, str], external_id: str | None,
+             departments: Mapping[str, str]) -> ItemData:
     """A FAQ entry from the edit form; a new entry gets a fresh id."""
     question = text(form, "question", "标准问题", required=True)
     effective, expires = dates(form)
@@ -71,7 +83,7 @@ def faq_data(form: MultiDict[str, str], external_id: str | None) -> ItemData:
         question=question,
         alt_questions=[q for q in lines(text(form, "alt_questions", "相似问法")) if q != question],
         body=text(form, "body", "答案", required=True),
-        department=text(form, "department", "部门") or None,
+        department=department(form, departments),
         tags=split_tags(text(form, "tags", "标签")),
         source_title=text(form, "source_title", "依据来源") or None,
         url=url(form),

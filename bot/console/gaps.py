@@ -31,9 +31,9 @@ from bot.console.clustering import agglomerate
 from bot.db import get_db
 from bot.models import GapDismissal, QueryLog
 from core.db import utcnow
+from core.organisation import department_for
 from core.text import search_key
 from knowledge_base import workflow
-from knowledge_base.departments import department_for
 from knowledge_base.models import Item, Kind, Status
 from knowledge_base.workflow import WorkflowError
 
@@ -60,7 +60,7 @@ EXAMPLES = 5
 class Gap(TypedDict):
     questions: list[str]  # distinct questions, most asked first
     alternates: list[str]  # the ones close enough to the first to be its 相似问法
-    department: str  # where a FAQ answering it belongs
+    department: str  # the code of the department a FAQ answering it belongs to
     count: int  # how often they were asked
     latest: datetime
     reasons: dict[str, int]

@@ -14,8 +14,8 @@ from typing import Any, TypedDict
 
 from sqlalchemy.orm import Session
 
+from core.organisation import names, spellings
 from knowledge_base import store, workflow
-from knowledge_base.departments import organisation
 from knowledge_base.formats.faq import faq_item
 from knowledge_base.formats.files import Row, read_csv, read_text, read_xlsx
 from knowledge_base.formats.guides import guide_item
@@ -75,7 +75,7 @@ def _parsed(session: Session, path: Path,
         rows, errors = _jsonl_rows(path)
     else:
         rows, errors = (read_csv if suffix == ".csv" else read_xlsx)(path), []
-    departments = organisation(session)
+    departments = spellings(names(session))
     items: list[tuple[int, ItemData]] = []
     first_row: dict[str, int] = {}
     for number, record in rows:

@@ -17,8 +17,8 @@ from bot.console.changes import change_of
 from bot.console.publishing import index_state, request_reindex
 from bot.db import get_db
 from bot.localtime import to_local
+from core.organisation import names, spellings
 from knowledge_base import store, workflow
-from knowledge_base.departments import DEPARTMENTS
 from knowledge_base.formats.documents import DOCUMENT_SUFFIXES, read_document
 from knowledge_base.formats.faq import split_tags
 from knowledge_base.models import AuditEntry, Item, Kind, Status
@@ -35,6 +35,11 @@ def _item_or_404(item_id: int) -> Item:
     if item is None:
         abort(404)
     return item
+
+
+def _spellings() -> dict[str, str]:
+    """Every way to write a department (name or code) → its code."""
+    return spellings(names(get_db()))
 
 
 def _actor() -> str:
@@ -69,7 +74,7 @@ def item_list():
     shown = items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return render_template(
         "console/items.html", items=shown, total=len(items), page=page, page_size=PAGE_SIZE,
-        args=args, kinds=KIND_LABELS, statuses=STATUS_LABELS, departments=DEPARTMENTS,
+        args=args, kinds=KIND_LABELS, statuses=STATUS_LABELS, departments=names(get_db()),
     )
 
 
@@ -110,7 +115,7 @@ def _render_form(item: Item | None, values: dict, error: str | None = None, stat
     kind = item.kind if item is not None else Kind.FAQ
     return render_template(
         "console/item_form.html", item=item, kind=kind, values=values, error=error,
-        departments=DEPARTMENTS, kinds=KIND_LABELS,
+        departments=names(get_db()), kinds=KIND_LABELS,
     ), status
 
 
@@ -127,13 +132,13 @@ def _form_values(item: Item) -> dict:
 def _edited(item: Item | None) -> ItemData:
     """The content the form describes: a FAQ entry, or an edit of a document or guide."""
     if item is None or item.kind == Kind.FAQ:
-        return forms.faq_data(request.form, item.external_id if item else None)
+        return forms.faq_data(request.form, item.external_id if item else None, _spellings())
     effective, expires = forms.dates(request.form)
     data = workflow.content_of(item)
     data.update(
         title=forms.text(request.form, "title", "标题", required=True),
         body=forms.text(request.form, "body", "正文", required=True),
-        department=forms.text(request.form, "department", "部门") or None,
+        department=forms.department(request.form, _spellings()),
         tags=split_tags(forms.text(request.form, "tags", "标签")),
         source_title=forms.text(request.form, "source_title", "依据来源") or None,
         url=forms.url(request.form),
@@ -197,7 +202,7 @@ MAX_NAME_BYTES = 200
 def document_upload():
     if request.method == "GET":
         return render_template("console/upload.html", values={}, error=None,
-                               departments=DEPARTMENTS, suffixes=DOCUMENT_SUFFIXES)
+                               departments=names(get_db()), suffixes=DOCUMENT_SUFFIXES)
     uploads.sweep()
     db = get_db()
     path = None
@@ -211,7 +216,7 @@ def document_upload():
         overrides = {
             "external_id": forms.text(request.form, "external_id", "条目编号"),
             "version_label": forms.text(request.form, "version_label", "版本"),
-            "department": forms.text(request.form, "department", "部门"),
+            "department": forms.department(request.form, _spellings()),
             "url": forms.url(request.form),
             "effective_on": effective, "expires_on": expires,
         }
@@ -226,7 +231,7 @@ def document_upload():
         if path is not None:
             shutil.rmtree(path.parent, ignore_errors=True)
         return render_template("console/upload.html", values=request.form, error=str(exc),
-                               departments=DEPARTMENTS, suffixes=DOCUMENT_SUFFIXES), 400
+                               departments=names(get_db()), suffixes=DOCUMENT_SUFFIXES), 400
     db.commit()
     shutil.rmtree(path.parent, ignore_errors=True)  # the text is stored; the file is not needed
     flash(f"已导入为草稿，共 {len(draft.chunks)} 个片段。请检查切分结果后提交审核。", "success")

@@ -8,7 +8,6 @@ service reports a newer generation.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import TypedDict
 
 from flask import current_app
@@ -52,12 +51,8 @@ def index_state(db: Session, item: Item) -> IndexState | None:
     else:  # published outside the console (e.g. `kb import --publish`)
         built_at = status.get("built_at")
         changed = item.published_at or item.updated_at
-        live = bool(built_at) and changed is not None and _as_utc(changed).timestamp() <= built_at
+        live = bool(built_at) and changed is not None and changed.timestamp() <= built_at
     if live:
         return IndexState(live=True, label=f"已进入线上索引（第 {status['generation']} 代）")
     return IndexState(live=False, label="线上索引更新中，稍后刷新查看")
 
-
-def _as_utc(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

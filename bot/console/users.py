@@ -9,7 +9,8 @@ from bot.auth import current_user, role_required
 from bot.auth.accounts import ROLE_LABELS, AccountError, create_user, set_active, set_role
 from bot.console.blueprint import bp
 from bot.db import get_db
-from bot.models import Department, Role, User
+from bot.models import Role, User
+from core.organisation import Department
 
 
 def _page(error: str | None = None, status: int = 200):

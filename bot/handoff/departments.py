@@ -1,4 +1,4 @@
-"""Departments that answer handed-off questions: creation, listing, the demo set."""
+"""Departments that answer handed-off questions: creation, listing, seeding the built-in set."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.handoff.sla import ServiceHours
-from bot.models import Department
+from core.organisation import BUILT_IN, Department
 
 WEEKDAY_HOURS: dict[str, Any] = {
     "days": [0, 1, 2, 3, 4],
@@ -16,21 +16,6 @@ WEEKDAY_HOURS: dict[str, Any] = {
     "end": "18:00",
     "tz": "Asia/Shanghai",
 }
-
-
-# (code, name, first-response minutes, resolution minutes, routing keywords)
-DEMO_DEPARTMENTS: tuple[tuple[str, str, int, int, str], ...] = (
-    ("shebao", "社保", 10, 120,
-     "社保 社会保险 养老保险 养老金 退休 失业 工伤 生育 社保卡 参保 缴费基数 灵活就业"),
-    ("yibao", "医保", 10, 120, "医保 医疗保险 医疗保障 报销 门诊 住院 异地就医 医保卡 定点医院 大病"),
-    ("gongjijin", "公积金", 10, 120, "公积金 住房公积金 提取 贷款 缴存 租房提取"),
-    ("huji", "户籍", 10, 180, "户籍 户口 落户 迁移 身份证 居住证 出生登记 出入境 护照"),
-    ("shuiwu", "税务", 10, 180, "个税 个人所得税 纳税 退税 专项附加扣除 汇算 发票 税务"),
-    ("minzheng", "民政", 15, 240,
-     "民政 低保 最低生活保障 婚姻 结婚 离婚 收养 救助 殡葬 养老服务 残疾人 高龄补贴"),
-    ("jiaotong", "交通", 15, 240, "交通 驾驶证 驾照 机动车 违章 车牌 停车 公交 年检"),
-    ("zonghe", "综合", 15, 240, "投诉 建议 办事指南 政务服务"),
-)
 
 
 class DepartmentError(ValueError):
@@ -76,14 +61,15 @@ def save_department(
 
 
 def seed_demo(db: Session) -> int:
-    """Create the demo departments that do not exist yet; returns how many were created.
+    """Create the built-in departments that do not exist yet; returns how many were created.
 
     Existing departments are left alone so admins' edits survive ``make demo``.
     """
     existing = {d.code for d in list_departments(db)}
     created = 0
-    for code, name, first_response, resolution, keywords in DEMO_DEPARTMENTS:
-        if code not in existing:
-            save_department(db, code, name, keywords.split(), first_response, resolution)
+    for department in BUILT_IN:
+        if department.code not in existing:
+            save_department(db, department.code, department.name, list(department.keywords),
+                            department.first_response_minutes, department.resolution_minutes)
             created += 1
     return created

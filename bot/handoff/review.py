@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session, selectinload
 from bot.handoff.departments import list_departments
 from bot.handoff.sla import DEFAULT_TZ, evaluate
 from bot.models import Conversation, Handoff, HandoffState, Message
-from core.db import as_utc
 from knowledge_base.formats.cells import neutralise_row
 
 
@@ -72,11 +71,11 @@ def search(db: Session, filters: ReviewFilters, limit: int | None = None) -> lis
 def _minutes(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None:
         return None
-    return round((as_utc(end) - as_utc(start)).total_seconds() / 60, 1)
+    return round((end - start).total_seconds() / 60, 1)
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return as_utc(moment).isoformat() if moment else None
+    return moment.isoformat() if moment else None
 
 
 class ExportRecord(TypedDict):
@@ -179,7 +178,7 @@ def _figures(key: str, label: str, handoffs: list[Handoff], departments: dict) -
     resolution = [_minutes(h.created_at, h.resolved_at) for h in handoffs]
     resolved = [h for h in handoffs if h.state == HandoffState.RESOLVED]
     met = [
-        not evaluate(h, departments.get(h.department), as_utc(h.resolved_at))["overdue"]
+        not evaluate(h, departments.get(h.department), h.resolved_at)["overdue"]
         for h in resolved
     ]
     ratings = [h.rating for h in handoffs if h.rating is not None]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Department
+from core.organisation import FALLBACK, Department, best_match
 
 REASONS = ("low_confidence", "user_request", "complaint", "unhelpful", "safety")
 REASON_LABELS = {
@@ -19,7 +19,6 @@ REASON_LABELS = {
 }
 # Safety first, then complaints; everything else in arrival order.
 PRIORITIES = {"safety": 2, "complaint": 1}
-FALLBACK_DEPARTMENT = "zonghe"
 
 
 def priority_for(reason: str) -> int:
@@ -30,18 +29,13 @@ def route(db: Session, texts: Sequence[str]) -> str | None:
     """The code of the department whose keywords best match ``texts`` (latest first).
 
     The latest question decides when it names a topic; older turns break ties and
-    cover follow-ups such as "那需要带什么材料？". Falls back to 综合 (``general``).
+    cover follow-ups such as "那需要带什么材料？". Falls back to 综合 (``zonghe``).
     """
     departments = db.scalars(select(Department).order_by(Department.id)).all()
     for text in texts:
-        best, best_hits = None, 0
-        for department in departments:
-            hits = sum(text.count(word) for word in department.keywords or () if word)
-            if hits > best_hits:
-                best, best_hits = department.code, hits
+        best = best_match(text, departments)
         if best:
             return best
-    codes = {d.code for d in departments}
-    if FALLBACK_DEPARTMENT in codes:
-        return FALLBACK_DEPARTMENT
+    if any(d.code == FALLBACK for d in departments):
+        return FALLBACK
     return departments[0].code if departments else None

@@ -29,7 +29,6 @@ from bot.handoff import rasa, routing
 from bot.handoff.sla import ServiceHours, describe_moment
 from bot.models import (
     Conversation,
-    Department,
     Handoff,
     HandoffEvent,
     HandoffState,
@@ -39,6 +38,7 @@ from bot.models import (
     User,
 )
 from core.db import as_utc, utcnow
+from core.organisation import Department
 
 OPEN_STATES = (HandoffState.WAITING, HandoffState.ACTIVE)
 MAX_REPLY_CHARS = 2000

@@ -12,8 +12,6 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
-from core.db import as_utc
-
 DEFAULT_TZ = "Asia/Shanghai"
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _MAX_DAYS_AHEAD = 370  # a schedule with no open day at all must not loop forever
@@ -108,14 +106,13 @@ class SlaStatus(TypedDict):
 def evaluate(handoff: Any, department: Any | None, now: datetime) -> SlaStatus:
     """Due times of ``handoff`` under ``department``'s targets and whether it is overdue now."""
     hours = ServiceHours.from_config(department.service_hours if department else None)
-    created = as_utc(handoff.created_at)
+    created = handoff.created_at
     first_minutes = department.first_response_minutes if department else 10
     resolution_minutes = department.resolution_minutes if department else 120
     first_due = hours.add_service_minutes(created, first_minutes)
     resolution_due = hours.add_service_minutes(created, resolution_minutes)
 
-    responded = handoff.first_response_at and as_utc(handoff.first_response_at)
-    resolved = handoff.resolved_at and as_utc(handoff.resolved_at)
+    responded, resolved = handoff.first_response_at, handoff.resolved_at
     first_overdue = bool(first_due and (responded or now) > first_due)
     resolution_overdue = bool(resolution_due and (resolved or now) > resolution_due)
     return SlaStatus(

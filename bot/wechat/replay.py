@@ -14,11 +14,11 @@ import time
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import DateTime, String, delete
+from sqlalchemy import String, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from core.db import Base, session_scope, utcnow
+from core.db import Base, UtcDateTime, session_scope, utcnow
 
 
 class SeenNonce(Base):
@@ -27,7 +27,7 @@ class SeenNonce(Base):
     __tablename__ = "wechat_nonces"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
 
 
 class NonceStore(Protocol):

@@ -12,7 +12,6 @@ and quota errors are logged and kept as ``failed``, never retried in a loop.
 from __future__ import annotations
 
 import logging
-from datetime import timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -159,13 +158,10 @@ class SubscriptionNotifier:
             ).all()
             # The citizen's last typed question, not a button they pressed.
             question = next((m.text for m in recent if not m.payload), "")
-        created = message.created_at
-        if created.tzinfo is None:  # SQLite returns naive UTC
-            created = created.replace(tzinfo=timezone.utc)
         values = {
             "question": _thing(question or "您的咨询"),
             "reply": _thing(message.text),
-            "time": created.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
+            "time": message.created_at.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
         }
         return {keyword: {"value": values[value]} for keyword, value in self.fields}
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from knowledge_base.departments import department_for
+from core.organisation import code_of, department_for
 from knowledge_base.formats.files import (
     check_archive,
     parse_date,
@@ -67,6 +67,14 @@ def is_document_record(record: dict[str, Any]) -> bool:
     return "text" in record and "title" in record
 
 
+def _department(meta: dict[str, Any], title: str, path: Path, row: int | None) -> str:
+    """The code of the department the metadata names (by name or code), else the title's."""
+    try:
+        return code_of(one_line(meta.get("department")) or department_for(title))
+    except ValueError as exc:
+        raise BadImportFile(path, str(exc), row) from None
+
+
 def _document(path: Path, row: int | None, meta: dict[str, Any], body: str, title: str,
               default_id: str, dated: date | None = None) -> ItemData:
     effective = parse_date(meta.get("effective"), path, row, "effective") or dated
@@ -76,7 +84,7 @@ def _document(path: Path, row: int | None, meta: dict[str, Any], body: str, titl
     return ItemData(
         external_id=one_line(str(meta.get("id") or "")) or default_id,
         kind=Kind.DOCUMENT, title=title, body=body,
-        department=one_line(meta.get("department")) or department_for(title),
+        department=_department(meta, title, path, row),
         tags=[one_line(str(tag)) for tag in (tags if isinstance(tags, list) else [tags])],
         source_title=one_line(meta.get("source_title")) or title,
         url=parse_url(meta.get("url"), path, row),

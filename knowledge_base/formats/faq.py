@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from core.organisation import BUILT_IN_SPELLINGS, code_of, department_for
 from core.text import search_key
-from knowledge_base.departments import department_for, known_department
 from knowledge_base.formats.cells import neutralise_row
 from knowledge_base.formats.files import (
     Row,
@@ -43,8 +43,9 @@ def is_faq_record(record: dict[str, Any]) -> bool:
     return "question" in record and "answer" in record
 
 
-def read_faqs(path: Path, organisation: Mapping[str, str] | None = None) -> list[ItemData]:
-    """Validated FAQ entries of a file; the first problem raises, naming file and row."""
+def read_faqs(path: Path, organisation: Mapping[str, str] = BUILT_IN_SPELLINGS) -> list[ItemData]:
+    """Validated FAQ entries of a file; the first problem raises, naming file and row.
+    ``organisation`` maps every way to write a department to its code."""
     suffix = path.suffix.lower().lstrip(".")
     rows: list[Row] = {"jsonl": read_jsonl, "csv": read_csv, "xlsx": read_xlsx}[suffix](path)
     if suffix != "jsonl":
@@ -62,21 +63,20 @@ def read_faqs(path: Path, organisation: Mapping[str, str] | None = None) -> list
 
 
 def faq_item(record: dict[str, Any], path: Path, row: int,
-             organisation: Mapping[str, str] | None = None) -> ItemData:
+             organisation: Mapping[str, str] = BUILT_IN_SPELLINGS) -> ItemData:
     """One row as FAQ content (the rule of the CLI and the console import alike); the
-    department is checked against ``organisation`` (name or code → name) when given."""
+    department, a name or a code, is stored as its code (``organisation``: spelling → code)."""
     question = one_line(record.get("question"))
     answer = clean(str(record.get("answer") or "")).strip()
     if not question:
         raise BadImportFile(path, "问题（question）为空", row)
     if not answer:
         raise BadImportFile(path, "答案（answer）为空", row)
-    department = one_line(record.get("department")) or department_for(question + answer)
-    if organisation is not None:
-        try:
-            department = known_department(department, organisation)
-        except ValueError as exc:
-            raise BadImportFile(path, str(exc), row) from None
+    try:
+        department = code_of(one_line(record.get("department")) or department_for(question + answer),
+                             organisation)
+    except ValueError as exc:
+        raise BadImportFile(path, str(exc), row) from None
     digest = hashlib.sha1(search_key(question).encode()).hexdigest()[:12]
     alternates = [q for q in _listing(record.get("alt_questions"), LIST_SEPARATORS)
                   if q != question]

@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 from typing import Any
 
-from knowledge_base.departments import department_for
+from core.organisation import department_for
 from knowledge_base.formats.files import parse_url, read_jsonl
 from knowledge_base.models import Kind
 from knowledge_base.records import BadImportFile, ItemData

@@ -25,7 +25,7 @@ def seed_published(app) -> None:
     with session_scope(app.extensions["wenzheng.sessions"]) as db:
         item = workflow.save_draft(db, ItemData(
             external_id="faq-1", kind=Kind.FAQ, title="社保卡丢了怎么办", question="社保卡丢了怎么办",
-            alt_questions=[], body="先挂失，再到银行网点补办。", department="社保", tags=["社保卡"]), "ed")
+            alt_questions=[], body="先挂失，再到银行网点补办。", department="shebao", tags=["社保卡"]), "ed")
         workflow.submit(db, item, "ed")
         workflow.approve(db, item, "rev", "核对无误")
 

@@ -113,7 +113,7 @@ def test_new_faq_from_a_gap_has_close_alternates_and_a_department_and_can_be_dis
     link = page.split('href="/console/faq/new?', 1)[1].split('"', 1)[0]
     form = editor.get("/console/faq/new?" + link.replace("&amp;", "&")).text
     assert f'value="{WITHDRAW[0]}"' in form
-    assert '<option selected>公积金</option>' in form
+    assert '<option value="gongjijin" selected>公积金</option>' in form
 
     response = editor.post("/console/faq/new", data={
         "question": WITHDRAW[0], "body": "登录公积金网上服务大厅申请提取。",

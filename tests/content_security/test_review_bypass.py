@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean
 from sqlalchemy.orm import Session
 
-from bot.models import Department
+from core.organisation import Department
 from knowledge_base import workflow
 from knowledge_base.models import Kind, Status
 from knowledge_base.records import ItemData

@@ -18,7 +18,8 @@ from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT
-from bot.models import Conversation, Department, Handoff, User
+from bot.models import Conversation, Handoff, User
+from core.organisation import Department
 from core.db import make_engine, make_session_factory
 from core.migrate import config, current, exclusive, head, upgrade
 from knowledge_base.versions import in_force

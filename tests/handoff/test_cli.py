@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.models import Department
+from core.organisation import Department
 
 
 def test_seed_is_idempotent_and_keeps_edits(handoff_app, db):

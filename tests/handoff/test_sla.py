@@ -11,7 +11,7 @@ from bot.handoff import service, watch
 from bot.handoff.departments import WEEKDAY_HOURS
 from bot.handoff.queue import queue_rows
 from bot.handoff.sla import ServiceHours, evaluate
-from bot.models import Department
+from core.organisation import Department
 from handoff.support import add_conversation, add_operator
 from knowledge_base.models import AuditEntry
 

@@ -65,7 +65,7 @@ def test_csv_in_gb18030_with_one_cell_of_alternates(session, tmp_path):
     path.write_bytes("id,question,alt_questions,answer\nfaq-9,医保怎么报销？,医保报销|看病报销,持医保凭证就医结算。\n"
                      .encode("gb18030"))
     [data] = read_file(path)
-    assert data["alt_questions"] == ["医保报销", "看病报销"] and data["department"] == "医保"
+    assert data["alt_questions"] == ["医保报销", "看病报销"] and data["department"] == "yibao"
 
 
 def test_documents_in_every_format_with_metadata(tmp_path):

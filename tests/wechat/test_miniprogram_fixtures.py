@@ -21,8 +21,9 @@ from bot.chat.transcript import append_message
 from bot.config import PROJECT_ROOT
 from bot.handoff import service as handoff_service
 from bot.handoff.departments import seed_demo
-from bot.models import Department, Handoff
+from bot.models import Handoff
 from core.db import session_scope
+from core.organisation import Department
 from tests.handoff.support import add_operator
 
 FIXTURES = PROJECT_ROOT / "miniprogram" / "tests" / "fixtures"

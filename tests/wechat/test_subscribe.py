@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from bot.handoff import service as handoff_service
 from bot.handoff.departments import seed_demo
-from bot.models import Department, Handoff
+from bot.models import Handoff
 from bot.wechat.models import JobState, WeChatConsent, WeChatNotice
 from bot.wechat.subscribe import MAX_CREDITS
 from core.db import session_scope
+from core.organisation import Department
 from tests.handoff.support import add_operator
 from tests.wechat.conftest import wait_until
 
