@@ -11,8 +11,8 @@ import requests
 from auth.helpers import PASSWORD, make_user
 from werkzeug.serving import make_server
 
+from bot.desk import desk
 from bot.events import make_bus
-from bot.handoff import service
 from bot.models import Conversation
 from core.db import session_scope
 
@@ -49,7 +49,7 @@ def test_queue_stream_announces_a_new_handoff(console_app, bus):
             conversation = Conversation(session_id="live-1", channel="web")
             db.add(conversation)
             db.commit()
-            handoff, _ = service.open_handoff(db, conversation, "safety", last_query="紧急求助")
+            handoff, _ = desk().open_handoff(db, conversation, "safety", last_query="紧急求助")
 
         event = json.loads(next(line for line in lines if line.startswith("data:"))[5:])
         assert event == {

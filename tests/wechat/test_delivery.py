@@ -4,8 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels import deliver
-from bot.chat.service import get_or_create_conversation
-from bot.chat.transcript import append_message
+from bot.chat.service import append_message, get_or_create_conversation
 from bot.wechat.messages import MAX_TEXT_BYTES
 from bot.wechat.models import JobState, WeChatInbound, WeChatOutbound
 from core.db import session_scope
