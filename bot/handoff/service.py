@@ -163,14 +163,19 @@ class HandoffDesk:
             data = handoff_event(handoff, action)
             self.events.publish("queue", data)
             self.events.publish(topic, data)
-        sender = self.senders.get(conversation.channel)
         for line in lines:
-            if sender is None or line.role not in CITIZEN_ROLES:
-                continue
-            try:
-                sender(conversation, line)
-            except Exception:  # noqa: BLE001 - the transcript already holds the message
-                log.exception("delivery of message %s failed", line.id)
+            if line.role in CITIZEN_ROLES:
+                self.deliver(conversation, line)
+
+    def deliver(self, conversation: Conversation, message: Message) -> None:
+        """Push a stored line to the citizen if their channel needs a push (WeChat)."""
+        sender = self.senders.get(conversation.channel)
+        if sender is None:
+            return
+        try:
+            sender(conversation, message)
+        except Exception:  # noqa: BLE001 - the transcript already holds the message
+            log.exception("delivery of message %s failed", message.id)
 
     # ------------------------------------------------------------ opening
 

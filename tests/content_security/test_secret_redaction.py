@@ -7,8 +7,8 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from bot.channels import deliver
 from bot.chat.service import append_message, get_or_create_conversation
+from bot.desk import desk
 from bot.redaction import install as install_log_redaction
 from bot.wechat.client import WeChatClient, WeChatError
 from bot.wechat.models import JobState, WeChatOutbound
@@ -44,7 +44,7 @@ def test_failed_send_is_logged_and_stored_without_token(wechat_app, fake_wechat,
     with wechat_app.app_context(), session_scope(wechat_app.extensions["wenzheng.sessions"]) as db:
         conversation = get_or_create_conversation(db, channel="wechat", citizen_ref="openid-x")
         message = append_message(db, conversation, "operator", "您好。", author="op1")
-        deliver(conversation, message)
+        desk().deliver(conversation, message)
 
     def failed() -> WeChatOutbound | None:
         with session_scope(wechat_app.extensions["wenzheng.sessions"]) as db:
