@@ -9,6 +9,7 @@ from flask import Flask, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException
 
 from bot.error_pages import render_error_page
+from bot.handoff.errors import Conflict, Forbidden, HandoffError, Invalid, NotFound
 
 
 class ApiError(Exception):
@@ -20,6 +21,19 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.extra = extra
+
+
+# The one place the handoff domain's refusals become HTTP.
+HANDOFF_STATUS: dict[type[HandoffError], int] = {
+    Invalid: 400,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+}
+
+
+def from_handoff_error(exc: HandoffError) -> ApiError:
+    return ApiError(HANDOFF_STATUS[type(exc)], exc.code, exc.message)
 
 
 _HTTP_MESSAGES = {
@@ -49,6 +63,10 @@ def register_error_handlers(app: Flask) -> None:
         if "retry_after" in exc.extra:  # seconds; also in the body for clients that read JSON
             response.headers["Retry-After"] = str(int(exc.extra["retry_after"]))
         return response, exc.status
+
+    @app.errorhandler(HandoffError)
+    def _handoff_error(exc: HandoffError):
+        return _api_error(from_handoff_error(exc))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UtcDateTime, utcnow
+from core.outbox import JobState
 
 
 class Role(StrEnum):
@@ -91,7 +92,7 @@ class Handoff(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
-    # "low_confidence", "user_request", "complaint", "unhelpful", "safety".
+    # One of ``bot.handoff.routing.REASONS``.
     reason: Mapped[str] = mapped_column(String(32))
     priority: Mapped[int] = mapped_column(Integer, default=0)
     department: Mapped[str | None] = mapped_column(String(50), index=True)
@@ -165,16 +166,22 @@ class HandoffEvent(Base):
 
 
 class PendingResume(Base):
-    """Outbox row: Rasa still has to be told that the bot may resume a resolved conversation."""
+    """Outbox job (``core.outbox``): Rasa has to be told that the bot may resume a resolved
+    conversation. Done rows stay as the record of when the bot resumed."""
 
     __tablename__ = "pending_resumes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[str] = mapped_column(String(64), index=True)
     handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id"))
+    state: Mapped[str] = mapped_column(String(16), default=JobState.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    # The outbox's ``error``; the column keeps its first name.
+    error: Mapped[str | None] = mapped_column("last_error", Text)
+    # Backoff: a failed resume is not tried again before this moment.
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class LoginThrottle(Base):

@@ -90,15 +90,15 @@ def publish(session: Session, item: Item, actor: str, comment: str | None = None
         return
     for older in _line(session, item):
         if older.id != item.id and older.status == Status.PUBLISHED:
-            _set_status(session, older, Status.RETIRED, actor, f"被第 {item.version} 版取代")
+            set_status(session, older, Status.RETIRED, actor, f"被第 {item.version} 版取代")
     item.published_at = utcnow()
-    _set_status(session, item, Status.PUBLISHED, actor, comment)
+    set_status(session, item, Status.PUBLISHED, actor, comment)
 
 
 def retire(session: Session, item: Item, actor: str, comment: str | None = None) -> None:
     """Withdraw a revision: it stays in the history but is never shown again."""
     if item.status != Status.RETIRED:
-        _set_status(session, item, Status.RETIRED, actor, comment)
+        set_status(session, item, Status.RETIRED, actor, comment)
 
 
 def record_audit(session: Session, actor: str, action: str, item: Item,
@@ -182,12 +182,12 @@ def _apply(item: Item, data: ItemData, digest: str) -> None:
     item.chunks = build_chunks(item)
 
 
-def _set_status(session: Session, item: Item, status: Status, actor: str,
-                comment: str | None) -> None:
+def set_status(session: Session, item: Item, status: Status, actor: str,
+               comment: str | None = None, action: str | None = None) -> None:
+    """Move ``item`` to ``status`` and audit it (``action`` defaults to the status's own)."""
     before = item.status
     item.status = status
-    action = STATUS_ACTIONS[status]
-    record_audit(session, actor, action, item,
+    record_audit(session, actor, action or STATUS_ACTIONS[status], item,
                  {"changes": {"status": {"before": before, "after": status.value}}}, comment)
 
 

@@ -66,7 +66,7 @@ def submit(session: Session, item: Item, actor: str) -> Item:
     if item.id != latest_in_line(session, item).id:
         raise WorkflowError("该草稿已有更新的版本，请提交最新版本。")
     item.submitted_at = utcnow()
-    _move(session, item, Status.REVIEW, actor, "submit")
+    store.set_status(session, item, Status.REVIEW, actor, action="submit")
     return item
 
 
@@ -87,7 +87,7 @@ def reject(session: Session, item: Item, actor: str, comment: str) -> Item:
     _check_reviewable(session, item, actor)
     item.reviewer = actor
     item.review_comment = comment.strip()
-    _move(session, item, Status.DRAFT, actor, "reject", comment.strip())
+    store.set_status(session, item, Status.DRAFT, actor, comment.strip(), action="reject")
     return item
 
 
@@ -98,7 +98,7 @@ def withdraw(session: Session, item: Item, actor: str) -> Item:
     if actor not in authors_of(session, item):
         raise WorkflowError("只有编写这项修改的人可以撤回它。")
     item.submitted_at = None
-    _move(session, item, Status.DRAFT, actor, "withdraw")
+    store.set_status(session, item, Status.DRAFT, actor, action="withdraw")
     return item
 
 
@@ -162,14 +162,6 @@ def authors_of(session: Session, item: Item) -> set[str]:
 def latest_for(session: Session, data: ItemData) -> Item | None:
     """The newest revision that content ``data`` would replace, if any."""
     return store.newest_in_line(session, VersionLine.of_content(data))
-
-
-def _move(session: Session, item: Item, status: Status, actor: str, action: str,
-          comment: str | None = None) -> None:
-    before = item.status
-    item.status = status
-    store.record_audit(session, actor, action, item,
-                       {"changes": {"status": {"before": before, "after": status.value}}}, comment)
 
 
 def _check_reviewable(session: Session, item: Item, actor: str) -> None:

@@ -19,10 +19,12 @@ from sqlalchemy.orm import Session
 from bot import events
 from bot.chat import rasa_client
 from bot.chat.privacy import mask
-from bot.chat.transcript import append_message
+from bot.chat.transcript import add_line, message_event
 from bot.chat.turnlock import TurnBusy, one_turn_at_a_time
-from bot.handoff import service as handoff_service
-from bot.models import Conversation, Handoff, HandoffState, Message
+from bot.desk import desk
+from bot.handoff.errors import HandoffError
+from bot.handoff.service import OPEN_STATES
+from bot.models import Conversation, Handoff, Message
 from nlu_components.safety import emergency_message, is_safety_message
 
 REQUEST_HUMAN = "/request_human"
@@ -37,7 +39,33 @@ PAYLOAD_TITLES = {
     "/feedback_unhelpful": "没帮助",
 }
 _RATE = re.compile(r"^/rate(\{.*\})$", re.DOTALL)
-HANDED_OFF = (HandoffState.WAITING, HandoffState.ACTIVE)
+
+
+def append_message(
+    db: Session,
+    conversation: Conversation,
+    role: str,
+    text: str,
+    payload: dict[str, Any] | None = None,
+    decision: str | None = None,
+    confidence: float | None = None,
+    author: str | None = None,
+) -> Message:
+    """Store one transcript line, commit, and announce it to live readers."""
+    message = add_line(
+        db,
+        conversation,
+        role,
+        text,
+        masking=current_app.config["TRANSCRIPT_MASKING"],
+        payload=payload,
+        decision=decision,
+        confidence=confidence,
+        author=author,
+    )
+    db.commit()
+    events.publish(f"conversation:{conversation.session_id}", dict(message_event(message)))
+    return message
 
 
 class UnknownSession(LookupError):
@@ -126,7 +154,7 @@ def reply_to(db: Session, conversation: Conversation, line: Message) -> list[Mes
     score = _rating_score(text)
     if score is not None:
         return _rate(db, conversation, score)
-    if conversation.handoff_state in HANDED_OFF:
+    if conversation.handoff_state in OPEN_STATES:
         if text == REQUEST_HUMAN:
             return [append_message(db, conversation, "system", "已在为您转接人工客服，请稍候。")]
         events.publish(
@@ -194,7 +222,7 @@ def _answer_safety_while_handed_off(
     """Rasa sees nothing during a handoff, so the relay gives the emergency numbers itself
     and moves the conversation to the top of the operator queue."""
     answer = append_message(db, conversation, "bot", emergency_message())
-    handoff_service.flag_safety(db, conversation, line.id)
+    desk().flag_safety(db, conversation, line.id)
     return answer
 
 
@@ -206,21 +234,21 @@ def _open_handoff_without_rasa(db: Session, conversation: Conversation) -> Messa
         .limit(10)
     ).all()
     last_query = next((q for q in questions if q not in PAYLOAD_TITLES.values()), None)
-    handoff, _ = handoff_service.open_handoff(
+    handoff, _ = desk().open_handoff(
         db,
         conversation,
         "user_request",
         last_query=last_query,
         bot_context={"turns": list(reversed(questions)), "rasa": "unavailable"},
     )
-    return append_message(db, conversation, "system", handoff_service.citizen_notice(db, handoff))
+    return append_message(db, conversation, "system", desk().citizen_notice(db, handoff))
 
 
 def _rate(db: Session, conversation: Conversation, score: Any) -> list[Message]:
     """Rate the last resolved handoff; the handoff service thanks the citizen itself."""
     try:
-        handoff_service.rate(db, conversation, score)
-    except handoff_service.HandoffError as exc:
+        desk().rate(db, conversation, score)
+    except HandoffError as exc:
         db.rollback()
         return [append_message(db, conversation, "system", exc.message)]
     return []

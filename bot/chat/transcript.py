@@ -1,18 +1,18 @@
-"""The stored transcript: appending lines, reading them back, their wire shape.
+"""The stored transcript: adding lines, reading them back, their wire shape.
 
-Every line is committed before it is announced on ``conversation:<session_id>``, so a
-live reader that misses an event can always catch up from the database.
+Flask-free (the handoff domain writes lines too). A line is announced on
+``conversation:<session_id>`` only after its commit, so a live reader that misses an
+event can always catch up from the database; ``bot.chat.service.append_message`` does
+both for the web app.
 """
 
 from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import events
 from bot.chat.privacy import mask
 from bot.models import Conversation, Message
 from core.db import utcnow
@@ -39,18 +39,21 @@ class MessageEvent(TypedDict):
     message: MessageView
 
 
-def append_message(
+def add_line(
     db: Session,
     conversation: Conversation,
     role: str,
     text: str,
+    *,
+    masking: bool,
     payload: dict[str, Any] | None = None,
     decision: str | None = None,
     confidence: float | None = None,
     author: str | None = None,
 ) -> Message:
-    """Store one transcript line, commit, and announce it to live readers."""
-    if current_app.config["TRANSCRIPT_MASKING"]:
+    """Add one transcript line to the unit of work (personal numbers masked if ``masking``);
+    the caller commits, then publishes ``message_event``."""
+    if masking:
         text = mask(text)
     message = Message(
         conversation=conversation,
@@ -63,12 +66,12 @@ def append_message(
     )
     db.add(message)
     conversation.updated_at = utcnow()
-    db.commit()
-    events.publish(
-        f"conversation:{conversation.session_id}",
-        MessageEvent(type="message", message=message_view(message)),
-    )
+    db.flush()
     return message
+
+
+def message_event(message: Message) -> MessageEvent:
+    return MessageEvent(type="message", message=message_view(message))
 
 
 def message_view(message: Message) -> MessageView:

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from bot.desk import desk
 from bot.handoff import watch
 from bot.handoff.departments import DepartmentError, list_departments, save_department, seed_demo
 from bot.handoff.sla import ServiceHours
@@ -24,7 +25,7 @@ def handoffs() -> None:
 @handoffs.command("check-sla")
 def check_sla_command() -> None:
     """Escalate overdue conversations and retry pending Rasa resumes, once."""
-    escalated, resumed = watch.run_once(current_app._get_current_object())
+    escalated, resumed = watch.run_once(desk(), _sessions())
     click.echo(f"已督办 {escalated} 个超时会话，已恢复 {resumed} 个机器人会话")
 
 
@@ -32,7 +33,7 @@ def check_sla_command() -> None:
 @click.option("--interval", default=60.0, show_default=True, help="Seconds between passes.")
 def watch_command(interval: float) -> None:
     """Run check-sla every INTERVAL seconds until interrupted."""
-    watch.run_forever(current_app._get_current_object(), interval)
+    watch.run_forever(desk(), _sessions(), interval)
 
 
 @click.group(cls=AppGroup)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.organisation import FALLBACK, Department, best_match
+from wire.handoff import HandoffReason
 
-REASONS = ("low_confidence", "user_request", "complaint", "unhelpful", "safety")
-REASON_LABELS = {
+# The one list is the wire contract the action server also types its requests with.
+REASONS: tuple[str, ...] = get_args(HandoffReason)
+REASON_LABELS: dict[HandoffReason, str] = {
     "low_confidence": "置信度低",
     "user_request": "用户要求",
     "complaint": "投诉",

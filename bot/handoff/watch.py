@@ -5,23 +5,29 @@ loop the app supervisor starts); never started by the app factory itself.
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime
 
-from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot import events
-from bot.handoff import rasa
-from bot.handoff.service import OPEN_STATES, department_named
+from bot.handoff.service import (
+    OPEN_STATES,
+    HandoffDesk,
+    department_named,
+    handoff_event,
+    record,
+)
 from bot.handoff.sla import evaluate
-from bot.models import Handoff, HandoffEvent
-from core.db import as_utc, session_scope, utcnow
+from bot.models import Handoff
+from core.db import as_utc, session_scope
 from knowledge_base.models import AuditEntry
 
+log = logging.getLogger(__name__)
 
-def escalate_overdue(db: Session, now: datetime) -> list[Handoff]:
+
+def escalate_overdue(desk: HandoffDesk, db: Session, now: datetime) -> list[Handoff]:
     """Flag every open, overdue, not yet escalated handoff; returns the newly escalated."""
     now = as_utc(now)
     candidates = db.scalars(
@@ -36,15 +42,7 @@ def escalate_overdue(db: Session, now: datetime) -> list[Handoff]:
             continue
         kind = "首次响应超时" if status["first_response_overdue"] else "办结超时"
         handoff.escalated_at = now
-        db.add(
-            HandoffEvent(
-                handoff_id=handoff.id,
-                at=now,
-                actor="system",
-                action="escalated",
-                detail={"kind": kind},
-            )
-        )
+        record(db, handoff, "system", "escalated", now, kind=kind)
         db.add(
             AuditEntry(
                 at=now,
@@ -56,33 +54,31 @@ def escalate_overdue(db: Session, now: datetime) -> list[Handoff]:
         )
         escalated.append(handoff)
     db.commit()
-    for handoff in escalated:
-        events.publish(
-            "queue",
-            {
-                "type": "handoff",
-                "action": "escalated",
-                "handoff_id": handoff.id,
-                "state": handoff.state,
-            },
-        )
+    for handoff in escalated:  # the queue page only: the citizen's page has nothing new
+        desk.events.publish("queue", handoff_event(handoff, "escalated"))
     return escalated
 
 
-def run_once(app: Flask, now: datetime | None = None) -> tuple[int, int]:
+def run_once(
+    desk: HandoffDesk, sessions: sessionmaker[Session], now: datetime | None = None
+) -> tuple[int, int]:
     """One pass: returns (escalated, resumes sent)."""
-    with app.app_context(), session_scope(app.extensions["wenzheng.sessions"]) as db:
-        escalated = escalate_overdue(db, now or utcnow())
-        resumed = rasa.flush_resumes(db)
-    return len(escalated), resumed
+    with session_scope(sessions) as db:
+        escalated = escalate_overdue(desk, db, now or desk.clock())
+    return len(escalated), desk.resumes.flush()
 
 
-def run_forever(app: Flask, interval: float = 60.0, stop: threading.Event | None = None) -> None:
+def run_forever(
+    desk: HandoffDesk,
+    sessions: sessionmaker[Session],
+    interval: float = 60.0,
+    stop: threading.Event | None = None,
+) -> None:
     """Repeat ``run_once`` every ``interval`` seconds until ``stop`` is set."""
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
-            run_once(app)
+            run_once(desk, sessions)
         except Exception:  # noqa: BLE001 - one failed pass must not end the loop
-            app.logger.exception("handoff watch pass failed")
+            log.exception("handoff watch pass failed")
         stop.wait(interval)

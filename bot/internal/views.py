@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot.chat.service import UnknownSession, get_or_create_conversation
 from bot.db import get_db
+from bot.desk import desk
 from bot.errors import ApiError, json_body
-from bot.handoff import service
 from bot.handoff.routing import REASONS
 from bot.internal import access
 from bot.models import Conversation, QueryLog
@@ -83,7 +83,7 @@ def create_handoff():
     payload = _parse_handoff(json_body())
     db = get_db()
     conversation = _conversation(db, payload["session_id"])
-    handoff, created = service.open_handoff(
+    handoff, created = desk().open_handoff(
         db,
         conversation,
         payload["reason"],
@@ -94,7 +94,7 @@ def create_handoff():
         handoff_id=handoff.id,
         state=handoff.state,
         department=handoff.department,
-        message=service.citizen_notice(db, handoff),
+        message=desk().citizen_notice(db, handoff),
         created=created,
     )
     return body, 201 if created else 200

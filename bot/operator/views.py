@@ -11,10 +11,12 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from bot.auth import current_user, role_required
 from bot.db import get_db
-from bot.handoff import service
+from bot.desk import desk
 from bot.handoff.departments import list_departments
+from bot.handoff.errors import HandoffError
 from bot.handoff.queue import queue_overview
 from bot.handoff.routing import REASON_LABELS
+from bot.handoff.service import department_named
 from bot.handoff.sla import evaluate
 from bot.models import CannedReply, Handoff, HandoffEvent, Role, User
 from bot.operator.live import event_stream
@@ -113,7 +115,7 @@ def _handoff(handoff_id: int) -> Handoff:
 
 def _conversation_context(handoff: Handoff) -> dict[str, Any]:
     db = get_db()
-    department = service.department_named(db, handoff.department)
+    department = department_named(db, handoff.department)
     user = _operator()
     canned = db.scalars(
         select(CannedReply)
@@ -164,7 +166,7 @@ def _act(handoff_id: int, action: Callable[[], Any], done: str) -> Response:
     handoff = _handoff(handoff_id)
     try:
         action()
-    except service.HandoffError as exc:
+    except HandoffError as exc:
         get_db().rollback()
         flash(exc.message, "error")
     else:
@@ -177,7 +179,7 @@ def _act(handoff_id: int, action: Callable[[], Any], done: str) -> Response:
 @bp.post("/handoffs/<int:handoff_id>/claim")
 @role_required(Role.OPERATOR)
 def claim(handoff_id: int) -> Response:
-    return _act(handoff_id, lambda: service.claim(get_db(), handoff_id, _operator()), "已接手")
+    return _act(handoff_id, lambda: desk().claim(get_db(), handoff_id, _operator()), "已接手")
 
 
 @bp.post("/handoffs/<int:handoff_id>/reply")
@@ -185,7 +187,7 @@ def claim(handoff_id: int) -> Response:
 def reply(handoff_id: int) -> Response:
     text = request.form.get("text", "")
     return _act(
-        handoff_id, lambda: service.reply(get_db(), handoff_id, _operator(), text), "已发送"
+        handoff_id, lambda: desk().reply(get_db(), handoff_id, _operator(), text), "已发送"
     )
 
 
@@ -195,7 +197,7 @@ def note(handoff_id: int) -> Response:
     text = request.form.get("text", "")
     return _act(
         handoff_id,
-        lambda: service.add_note(get_db(), handoff_id, _operator(), text),
+        lambda: desk().add_note(get_db(), handoff_id, _operator(), text),
         "备注已保存",
     )
 
@@ -206,7 +208,7 @@ def transfer(handoff_id: int) -> Response:
     code = request.form.get("department", "")
     return _act(
         handoff_id,
-        lambda: service.transfer(get_db(), handoff_id, _operator(), code),
+        lambda: desk().transfer(get_db(), handoff_id, _operator(), code),
         "已转交",
     )
 
@@ -214,4 +216,4 @@ def transfer(handoff_id: int) -> Response:
 @bp.post("/handoffs/<int:handoff_id>/resolve")
 @role_required(Role.OPERATOR)
 def resolve(handoff_id: int) -> Response:
-    return _act(handoff_id, lambda: service.resolve(get_db(), handoff_id, _operator()), "已办结")
+    return _act(handoff_id, lambda: desk().resolve(get_db(), handoff_id, _operator()), "已办结")

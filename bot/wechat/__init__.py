@@ -28,7 +28,7 @@ def init_app(app: Flask) -> None:
         config["HTTP_TIMEOUT"],
         tokens,
     )
-    worker = WeChatWorker(app, client, config["WECHAT_WORKERS"])
+    worker = WeChatWorker(app, client, app.extensions["wenzheng.outbox"], config["WECHAT_WORKERS"])
     app.extensions["wenzheng.wechat"] = worker
     app.extensions["wenzheng.wechat.nonces"] = make_nonce_store(
         config["REDIS_URL"], app.extensions["wenzheng.sessions"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from bot.wechat.models import JobState, WeChatInbound, WeChatNotice, WeChatOutbound
+from bot.wechat.models import WeChatInbound, WeChatNotice, WeChatOutbound
 from bot.wechat.subscribe import retryable_failures
 from core.db import session_scope
 
@@ -33,14 +33,9 @@ def status() -> None:
 def retry() -> None:
     """Send failed outgoing messages (and unrefused subscription messages) again and process pending ones, then wait for them."""
     worker = current_app.extensions["wenzheng.wechat"]
-    with session_scope(current_app.extensions["wenzheng.sessions"]) as db:
-        db.execute(
-            update(WeChatOutbound)
-            .where(WeChatOutbound.state == JobState.FAILED)
-            .values(state=JobState.PENDING)
-        )
-        # Subscription messages too, except those the citizen refused (43101).
-        db.execute(update(WeChatNotice).where(retryable_failures()).values(state=JobState.PENDING))
+    worker.outbox.retry_failed(WeChatOutbound)
+    # Subscription messages too, except those the citizen refused (43101).
+    worker.outbox.retry_failed(WeChatNotice, retryable_failures())
     scheduled = worker.resume()
     worker.shutdown(wait=True)
     click.echo(f"scheduled {scheduled} job(s)")

@@ -1,25 +1,19 @@
 """WeChat's own tables: pushed messages (dedup + work queue) and outgoing deliveries.
 
-Both are written before any work is done, so a crash or restart loses nothing: pending
-rows are picked up again, and the unique keys make sure nothing is handled twice.
+The queues are job tables of the one outbox (``core.outbox``), written before any work
+is done, so a crash or restart loses nothing: pending rows are picked up again, and the
+unique keys make sure nothing is handled twice.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UtcDateTime, utcnow
-
-
-class JobState(StrEnum):
-    PENDING = "pending"
-    WORKING = "working"
-    DONE = "done"
-    FAILED = "failed"
+from core.outbox import JobState
 
 
 class WeChatInbound(Base):

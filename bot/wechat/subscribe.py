@@ -20,8 +20,9 @@ from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.models import Conversation, Message
+from bot.redaction import redact
 from bot.wechat.client import WeChatError
-from bot.wechat.models import JobState, WeChatConsent, WeChatNotice
+from bot.wechat.models import WeChatConsent, WeChatNotice
 from bot.wechat.worker import WeChatWorker
 from core.db import session_scope
 
@@ -167,11 +168,11 @@ class SubscriptionNotifier:
 
     def send(self, notice_id: int) -> None:
         """Send one queued notice; every outcome is stored, none is retried by itself."""
-        if not self.worker.claim(WeChatNotice, notice_id):
+        outbox = self.worker.outbox
+        if not outbox.claim(WeChatNotice, notice_id):
             return
         with session_scope(self.sessions) as db:
             row = db.get(WeChatNotice, notice_id)
-            row.attempts += 1
             openid, template_id, data = row.openid, row.template_id, dict(row.data)
         try:
             self.worker.client.send_subscribe(openid, template_id, data, self.page, self.state)
@@ -179,18 +180,13 @@ class SubscriptionNotifier:
             log.warning("subscription message %s to %s failed: %s", notice_id, openid, exc)
             if exc.errcode == NO_CONSENT:  # WeChat knows better: no consent is left
                 self._change_credits(openid, template_id, None)
-            self.worker.finish(
-                WeChatNotice, notice_id, JobState.FAILED, str(exc), errcode=exc.errcode
-            )
+            outbox.fail(WeChatNotice, notice_id, redact(str(exc)), errcode=exc.errcode)
             return
-        self.worker.finish(WeChatNotice, notice_id, JobState.DONE)
+        outbox.done(WeChatNotice, notice_id)
 
     def resume(self) -> int:
         """Schedule notices left pending by a previous run."""
-        with session_scope(self.sessions) as db:
-            pending = db.scalars(
-                select(WeChatNotice.id).where(WeChatNotice.state == JobState.PENDING)
-            ).all()
+        pending = self.worker.outbox.pending(WeChatNotice)
         for notice_id in pending:
             self.worker.submit(self.send, notice_id)
         return len(pending)
@@ -201,7 +197,5 @@ def _consent_of(openid: str, template_id: str) -> ColumnElement[bool]:
 
 
 def retryable_failures() -> ColumnElement[bool]:
-    """Failed notices worth sending again: not refused by the citizen."""
-    return (WeChatNotice.state == JobState.FAILED) & (
-        WeChatNotice.errcode.is_(None) | (WeChatNotice.errcode != NO_CONSENT)
-    )
+    """Which failed notices are worth sending again: those not refused by the citizen."""
+    return WeChatNotice.errcode.is_(None) | (WeChatNotice.errcode != NO_CONSENT)

@@ -2,9 +2,9 @@
 
 The callback only stores the message (the unique MsgId rejects WeChat's retries) and
 returns; a bounded thread pool does the slow part: the chat service, Rasa, the send API.
-Jobs claim their row with a conditional UPDATE, so a row is worked on once even when
-several app processes share the database. Each citizen's lines go out in transcript
-order, one citizen at a time per process.
+Every row is a job of the one outbox (``core.outbox``), claimed so that a row is worked
+on once even when several app processes share the database. Each citizen's lines go out
+in transcript order, one citizen at a time per process.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,8 +23,9 @@ from bot.models import Conversation, Message
 from bot.redaction import redact
 from bot.wechat.client import WeChatClient, WeChatError
 from bot.wechat.messages import Inbound, button_for_reply, render_message, split_text
-from bot.wechat.models import JobState, WeChatInbound, WeChatNotice, WeChatOutbound
-from core.db import session_scope, utcnow
+from bot.wechat.models import WeChatInbound, WeChatOutbound
+from core.db import session_scope
+from core.outbox import JobPool, JobState, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +38,15 @@ TEXT_ONLY = "目前仅支持文字消息，请用文字描述您的问题。"
 TOO_LONG = "您的消息太长了，请精简到{limit}字以内再发送。"
 # Transcript lines the citizen receives; "user" is their own, "note" is staff-only.
 PUSHED_ROLES = ("bot", "operator", "system")
-# The queue tables whose rows jobs claim and finish.
-Job = WeChatInbound | WeChatOutbound | WeChatNotice
 
 
 class WeChatWorker:
-    def __init__(self, app: Flask, client: WeChatClient, max_workers: int) -> None:
+    def __init__(self, app: Flask, client: WeChatClient, outbox: Outbox, max_workers: int) -> None:
         self.app = app
         self.client = client
-        self.sessions = app.extensions["wenzheng.sessions"]
-        self.max_workers = max_workers
-        self._pool: ThreadPoolExecutor | None = None
+        self.outbox = outbox
+        self.sessions = outbox.sessions
+        self.pool = JobPool(max_workers, "wechat")
         self._lock = threading.Lock()
         self._resumed = False
         self._citizen_locks: weakref.WeakValueDictionary[str, threading.RLock] = (
@@ -87,10 +85,8 @@ class WeChatWorker:
     def resume(self) -> int:
         """Schedule everything left pending (after a restart); returns the number of jobs."""
         self._resumed = True
+        inbound = self.outbox.pending(WeChatInbound)
         with session_scope(self.sessions) as db:
-            inbound = db.scalars(
-                select(WeChatInbound.id).where(WeChatInbound.state == JobState.PENDING)
-            ).all()
             openids = db.scalars(
                 select(WeChatOutbound.openid)
                 .where(WeChatOutbound.state == JobState.PENDING)
@@ -103,16 +99,13 @@ class WeChatWorker:
         return len(inbound) + len(openids) + sum(resume() for resume in self.resumers)
 
     def shutdown(self, wait: bool = True) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=wait)
+        self.pool.shutdown(wait=wait)
 
     # -- jobs ---------------------------------------------------------------------------
 
     def process_inbound(self, inbound_id: int) -> None:
         """Answer one pushed message through the chat service, then send the answer."""
-        if not self.claim(WeChatInbound, inbound_id):
+        if not self.outbox.claim(WeChatInbound, inbound_id):
             return
         with session_scope(self.sessions) as db:
             row = db.get(WeChatInbound, inbound_id)
@@ -122,15 +115,21 @@ class WeChatWorker:
                 self._respond(openid, msg_type, content, event)
             except Exception as exc:
                 log.exception("WeChat message %s failed", inbound_id)
-                self.finish(WeChatInbound, inbound_id, JobState.FAILED, repr(exc))
+                self.outbox.fail(WeChatInbound, inbound_id, redact(repr(exc)))
                 return
-            self.finish(WeChatInbound, inbound_id, JobState.DONE)
+            self.outbox.done(WeChatInbound, inbound_id)
             self.flush(openid)
 
     def flush(self, openid: str) -> None:
         """Send the citizen's pending lines, oldest first; failures are kept for a retry."""
         with self._citizen_lock(openid):
-            while (row_id := self._next_outbound(openid)) is not None:
+            while (
+                row_id := self.outbox.claim_next(
+                    WeChatOutbound,
+                    WeChatOutbound.openid == openid,
+                    order_by=WeChatOutbound.message_id,
+                )
+            ) is not None:
                 self._send(row_id)
 
     # -- helpers ------------------------------------------------------------------------
@@ -146,7 +145,7 @@ class WeChatWorker:
                 db, channel=CHANNEL, citizen_ref=openid
             )
             if msg_type == "text" and len(text) > limit:
-                line = transcript.append_message(
+                line = service.append_message(
                     db, conversation, "bot", TOO_LONG.format(limit=limit)
                 )
                 replies = [line]
@@ -158,9 +157,9 @@ class WeChatWorker:
                 # Like the web page: the replies, and any notice stored meanwhile.
                 replies = transcript.citizen_messages_after(db, conversation.id, line.id)
             elif msg_type == "event" and event == "user_enter_tempsession":
-                replies = [transcript.append_message(db, conversation, "bot", WELCOME)]
+                replies = [service.append_message(db, conversation, "bot", WELCOME)]
             elif msg_type not in ("text", "event"):
-                replies = [transcript.append_message(db, conversation, "bot", TEXT_ONLY)]
+                replies = [service.append_message(db, conversation, "bot", TEXT_ONLY)]
             else:
                 replies = []
             for message in replies:
@@ -190,27 +189,10 @@ class WeChatWorker:
             return False
         return True
 
-    def _next_outbound(self, openid: str) -> int | None:
-        """Claim the oldest pending line of ``openid``."""
-        while True:
-            with session_scope(self.sessions) as db:
-                row_id = db.scalar(
-                    select(WeChatOutbound.id)
-                    .where(
-                        WeChatOutbound.openid == openid,
-                        WeChatOutbound.state == JobState.PENDING,
-                    )
-                    .order_by(WeChatOutbound.message_id)
-                    .limit(1)
-                )
-            if row_id is None or self.claim(WeChatOutbound, row_id):
-                return row_id
-
     def _send(self, outbound_id: int) -> None:
         """Send the parts not sent yet, recording progress so a retry never repeats one."""
         with session_scope(self.sessions) as db:
             row = db.get(WeChatOutbound, outbound_id)
-            row.attempts += 1
             openid, parts, sent = row.openid, list(row.parts), row.sent_parts
         try:
             for index in range(sent, len(parts)):
@@ -219,35 +201,9 @@ class WeChatWorker:
                     db.get(WeChatOutbound, outbound_id).sent_parts = index + 1
         except WeChatError as exc:
             log.warning("WeChat send %s failed: %s", outbound_id, exc)
-            self.finish(WeChatOutbound, outbound_id, JobState.FAILED, str(exc))
+            self.outbox.fail(WeChatOutbound, outbound_id, redact(str(exc)))
             return
-        self.finish(WeChatOutbound, outbound_id, JobState.DONE)
-
-    def claim(self, model: type[Job], row_id: int) -> bool:
-        """Move a pending row to working; False when another job got it first."""
-        with session_scope(self.sessions) as db:
-            result = db.execute(
-                update(model)
-                .where(model.id == row_id, model.state == JobState.PENDING)
-                .values(state=JobState.WORKING)
-            )
-            return result.rowcount == 1
-
-    def finish(
-        self,
-        model: type[Job],
-        row_id: int,
-        state: JobState,
-        error: str | None = None,
-        **values: object,
-    ) -> None:
-        with session_scope(self.sessions) as db:
-            db.execute(
-                update(model)
-                .where(model.id == row_id)
-                .values(state=state, error=redact(error) if error else None,
-                        finished_at=utcnow(), **values)
-            )
+        self.outbox.done(WeChatOutbound, outbound_id)
 
     def _citizen_lock(self, openid: str) -> threading.RLock:
         with self._lock:
@@ -265,15 +221,4 @@ class WeChatWorker:
         self.submit(self.resume)
 
     def submit(self, job: Callable[..., object], *args: int | str) -> None:
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="wechat")
-            pool = self._pool
-        pool.submit(self._run, job, *args)
-
-    @staticmethod
-    def _run(job: Callable[..., object], *args: int | str) -> None:
-        try:
-            job(*args)
-        except Exception:  # a worker thread has nobody to raise to
-            log.exception("WeChat job %s%s crashed", getattr(job, "__name__", job), args)
+        self.pool.submit(job, *args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat.transcript import append_message
+from bot.chat.service import append_message
 from bot.handoff.service import RATING_BUTTONS
 from bot.models import Conversation, Handoff, HandoffState
 from core.db import session_scope, utcnow

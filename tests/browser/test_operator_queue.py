@@ -8,7 +8,7 @@ from auth.helpers import make_user
 from handoff.support import seed
 from playwright.sync_api import expect
 
-from bot.handoff import service
+from bot.desk import desk
 from bot.models import Conversation
 from core.db import session_scope
 from tests.browser.support import log_in
@@ -23,7 +23,7 @@ def open_case(app, session_id: str, query: str, reason: str, department: str) ->
         conversation = Conversation(session_id=session_id, channel="web")
         db.add(conversation)
         db.commit()
-        handoff, _ = service.open_handoff(db, conversation, reason, last_query=query)
+        handoff, _ = desk().open_handoff(db, conversation, reason, last_query=query)
         handoff.department = department
         db.commit()
 

@@ -9,7 +9,7 @@ import redis
 from flask import Flask
 from sqlalchemy import select
 
-from bot.handoff import service as handoff_service
+from bot.desk import desk
 from bot.models import Conversation, Handoff, Message
 from tests.chat.conftest import BrokenRasa
 from tests.handoff.support import add_operator, closed_port_url, seed
@@ -264,7 +264,7 @@ def test_while_handed_off_messages_go_to_the_operator_queue_not_to_rasa(
     assert len(hangup_rasa.bodies) == 1
     with app.app_context():
         db = open_db(app)
-        handoff_service.open_handoff(db, conversation_of(db, session_id), "user_request")
+        desk().open_handoff(db, conversation_of(db, session_id), "user_request")
         db.close()
 
         with app.extensions["wenzheng.events"].subscribe("queue") as queue:
@@ -288,13 +288,13 @@ def test_operator_replies_and_rating_after_resolution(chat_app):
     with chat_app.app_context():
         db = open_db(chat_app)
         operator = add_operator(db, "zhang")
-        handoff, _ = handoff_service.open_handoff(
+        handoff, _ = desk().open_handoff(
             db, conversation_of(db, session_id), "user_request"
         )
-        handoff_service.claim(db, handoff.id, operator)
-        handoff_service.reply(db, handoff.id, operator, "您好，养老金按缴费年限和基数计算。")
-        handoff_service.add_note(db, handoff.id, operator, "内部备注：老人，耐心解释")
-        handoff_service.resolve(db, handoff.id, operator)
+        desk().claim(db, handoff.id, operator)
+        desk().reply(db, handoff.id, operator, "您好，养老金按缴费年限和基数计算。")
+        desk().add_note(db, handoff.id, operator, "内部备注：老人，耐心解释")
+        desk().resolve(db, handoff.id, operator)
         db.close()
 
     history = client.get(f"/api/v1/chat/{session_id}/messages").get_json()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.handoff import service as handoff_service
+from bot.desk import desk
 from bot.handoff.routing import priority_for
 from bot.models import Conversation, Handoff, HandoffEvent
 from tests.chat.conftest import BrokenRasa
@@ -23,7 +23,7 @@ def handed_off_session(app, client) -> str:
     with app.app_context():
         db = app.extensions["wenzheng.sessions"]()
         conversation = db.scalar(select(Conversation).where(Conversation.session_id == session_id))
-        handoff_service.open_handoff(db, conversation, "user_request")
+        desk().open_handoff(db, conversation, "user_request")
         db.close()
     return session_id
 

@@ -13,7 +13,7 @@ import requests
 from flask import Flask
 from sqlalchemy import select
 
-from bot.handoff import service as handoff_service
+from bot.desk import desk
 from bot.models import Conversation
 from tests.chat.conftest import serving
 from tests.handoff.support import add_operator, closed_port_url, seed
@@ -64,9 +64,9 @@ def hand_off_and_reply(app: Flask, session_id: str, text: str) -> None:
         db = app.extensions["wenzheng.sessions"]()
         operator = add_operator(db, f"op{uuid.uuid4().hex[:6]}")
         conversation = db.scalar(select(Conversation).where(Conversation.session_id == session_id))
-        handoff, _ = handoff_service.open_handoff(db, conversation, "user_request")
-        handoff_service.claim(db, handoff.id, operator)
-        handoff_service.reply(db, handoff.id, operator, text)
+        handoff, _ = desk().open_handoff(db, conversation, "user_request")
+        desk().claim(db, handoff.id, operator)
+        desk().reply(db, handoff.id, operator, text)
         db.close()
 
 

@@ -16,7 +16,7 @@ from auth.helpers import csrf_of, login, make_user
 from sqlalchemy import func, inspect, select, text
 from werkzeug.routing import IntegerConverter
 
-from bot.handoff import service
+from bot.desk import desk
 from bot.models import Conversation, Handoff, Message, Role
 from core.db import session_scope
 from knowledge_base.models import Item, Kind, Status
@@ -122,7 +122,7 @@ def _one_of_everything(app) -> dict[str, int]:
         conversation = Conversation(session_id="walk-session", channel="web")
         db.add_all([item, conversation])
         db.flush()
-        handoff, _ = service.open_handoff(db, conversation, "user_request", last_query="养老金")
+        handoff, _ = desk().open_handoff(db, conversation, "user_request", last_query="养老金")
         return {"item_id": item.id, "handoff_id": handoff.id}
 
 

@@ -7,9 +7,8 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from bot.channels import deliver
-from bot.chat.service import get_or_create_conversation
-from bot.chat.transcript import append_message
+from bot.chat.service import append_message, get_or_create_conversation
+from bot.desk import desk
 from bot.redaction import install as install_log_redaction
 from bot.wechat.client import WeChatClient, WeChatError
 from bot.wechat.models import JobState, WeChatOutbound
@@ -45,7 +44,7 @@ def test_failed_send_is_logged_and_stored_without_token(wechat_app, fake_wechat,
     with wechat_app.app_context(), session_scope(wechat_app.extensions["wenzheng.sessions"]) as db:
         conversation = get_or_create_conversation(db, channel="wechat", citizen_ref="openid-x")
         message = append_message(db, conversation, "operator", "您好。", author="op1")
-        deliver(conversation, message)
+        desk().deliver(conversation, message)
 
     def failed() -> WeChatOutbound | None:
         with session_scope(wechat_app.extensions["wenzheng.sessions"]) as db:
@@ -62,7 +61,7 @@ def test_failed_send_is_logged_and_stored_without_token(wechat_app, fake_wechat,
 
 
 def test_a_failed_rasa_resume_stores_and_logs_no_token(make_app, caplog):
-    from bot.handoff.rasa import flush_resumes
+    from bot.desk import desk
     from bot.models import Conversation, Handoff, PendingResume
     from tests.handoff.support import closed_port_url
 
@@ -77,8 +76,8 @@ def test_a_failed_rasa_resume_stores_and_logs_no_token(make_app, caplog):
         db.flush()
         db.add(PendingResume(session_id="s-resume", handoff_id=handoff.id))
         db.commit()
-        assert flush_resumes(db) == 0
+        assert desk().resumes.flush() == 0
         [pending] = db.scalars(select(PendingResume)).all()
         db.close()
-    assert "token=" in pending.last_error and "rasa-token-not-for-logs" not in pending.last_error
+    assert "token=" in pending.error and "rasa-token-not-for-logs" not in pending.error
     assert "token=" in caplog.text and "rasa-token-not-for-logs" not in caplog.text

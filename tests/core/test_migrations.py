@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT
 from bot.models import Conversation, Handoff, User
-from core.organisation import Department
 from core.db import make_engine, make_session_factory
 from core.migrate import config, current, exclusive, head, upgrade
+from core.organisation import Department
 from knowledge_base.versions import in_force
 
 PREVIOUS_RELEASE = "9046863"  # the last release whose schema came from create_all alone

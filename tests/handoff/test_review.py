@@ -7,7 +7,8 @@ import io
 import json
 from datetime import date, datetime, timedelta, timezone
 
-from bot.handoff import review, service
+from bot.desk import desk
+from bot.handoff import review
 from bot.handoff.review import ReviewFilters
 from handoff.support import add_conversation, add_operator
 
@@ -16,15 +17,15 @@ MONDAY_10AM = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
 
 def _handled(db, session_id, query, operator, reason="user_request", rating=None, minutes=5):
     conversation = add_conversation(db, session_id)
-    handoff, _ = service.open_handoff(db, conversation, reason, last_query=query, now=MONDAY_10AM)
-    service.claim(db, handoff.id, operator, now=MONDAY_10AM + timedelta(minutes=1))
-    service.reply(
+    handoff, _ = desk().open_handoff(db, conversation, reason, last_query=query, now=MONDAY_10AM)
+    desk().claim(db, handoff.id, operator, now=MONDAY_10AM + timedelta(minutes=1))
+    desk().reply(
         db, handoff.id, operator, f"关于{query}的答复", now=MONDAY_10AM + timedelta(minutes=minutes)
     )
-    service.add_note(db, handoff.id, operator, "内部备注：已核实")
-    service.resolve(db, handoff.id, operator, now=MONDAY_10AM + timedelta(minutes=30))
+    desk().add_note(db, handoff.id, operator, "内部备注：已核实")
+    desk().resolve(db, handoff.id, operator, now=MONDAY_10AM + timedelta(minutes=30))
     if rating:
-        service.rate(db, conversation, rating)
+        desk().rate(db, conversation, rating)
     return handoff
 
 

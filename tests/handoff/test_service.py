@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
-from bot.handoff import service
-from bot.handoff.service import HandoffError
+from bot.desk import desk
+from bot.handoff.errors import Forbidden, HandoffError, Invalid
+from bot.handoff.rasa import RasaResumes
 from bot.models import Conversation, Handoff, HandoffEvent, Message, PendingResume, QueryLog
+from core.db import utcnow
+from core.outbox import Outbox
 from handoff.support import add_conversation, add_operator, recording_rasa
 
 MONDAY_10AM = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)  # 10:00 Asia/Shanghai
@@ -27,10 +30,10 @@ def test_open_routes_by_topic_and_is_idempotent(db):
     db.add(QueryLog(session_id="s-open", query="医保怎么报销", decision="handoff", confidence=0.2))
     db.commit()
 
-    handoff, created = service.open_handoff(
+    handoff, created = desk().open_handoff(
         db, conversation, "low_confidence", last_query="异地就医医保怎么报销", now=MONDAY_10AM
     )
-    again, created_again = service.open_handoff(db, conversation, "user_request")
+    again, created_again = desk().open_handoff(db, conversation, "user_request")
 
     assert created and not created_again
     assert again.id == handoff.id
@@ -41,53 +44,51 @@ def test_open_routes_by_topic_and_is_idempotent(db):
 
 
 def test_safety_and_complaints_get_priority_and_unknown_topic_goes_to_general(db):
-    safety, _ = service.open_handoff(db, add_conversation(db, "a"), "safety", last_query="救命")
-    complaint, _ = service.open_handoff(db, add_conversation(db, "b"), "complaint")
-    plain, _ = service.open_handoff(db, add_conversation(db, "c"), "user_request")
+    safety, _ = desk().open_handoff(db, add_conversation(db, "a"), "safety", last_query="救命")
+    complaint, _ = desk().open_handoff(db, add_conversation(db, "b"), "complaint")
+    plain, _ = desk().open_handoff(db, add_conversation(db, "c"), "user_request")
 
     assert safety.priority > complaint.priority > plain.priority
     assert plain.department == "zonghe"
 
 
 def test_unknown_reason_is_refused(db):
-    with pytest.raises(HandoffError) as refused:
-        service.open_handoff(db, add_conversation(db, "s"), "bored")
-    assert refused.value.status == 400
+    with pytest.raises(Invalid, match="未知的转人工原因"):
+        desk().open_handoff(db, add_conversation(db, "s"), "bored")
 
 
 def test_full_lifecycle_and_illegal_transitions(db):
     conversation = add_conversation(db, "s-life")
     alice, bob = add_operator(db, "alice"), add_operator(db, "bob")
-    handoff, _ = service.open_handoff(db, conversation, "user_request", last_query="落户")
+    handoff, _ = desk().open_handoff(db, conversation, "user_request", last_query="落户")
 
     with pytest.raises(HandoffError, match="请先接手"):
-        service.reply(db, handoff.id, alice, "您好")
+        desk().reply(db, handoff.id, alice, "您好")
     with pytest.raises(HandoffError, match="请先接手"):
-        service.resolve(db, handoff.id, alice)
+        desk().resolve(db, handoff.id, alice)
 
-    service.claim(db, handoff.id, alice)
+    desk().claim(db, handoff.id, alice)
     with pytest.raises(HandoffError, match="alice"):
-        service.claim(db, handoff.id, bob)
-    with pytest.raises(HandoffError) as not_yours:
-        service.reply(db, handoff.id, bob, "我来回答")
-    assert not_yours.value.status == 403
+        desk().claim(db, handoff.id, bob)
+    with pytest.raises(Forbidden, match="alice"):
+        desk().reply(db, handoff.id, bob, "我来回答")
     with pytest.raises(HandoffError, match="不能为空"):
-        service.reply(db, handoff.id, alice, "   ")
+        desk().reply(db, handoff.id, alice, "   ")
 
-    first = service.reply(db, handoff.id, alice, "您好，请问您要办理哪类落户？")
-    service.reply(db, handoff.id, alice, "请提供户口簿。")
+    first = desk().reply(db, handoff.id, alice, "您好，请问您要办理哪类落户？")
+    desk().reply(db, handoff.id, alice, "请提供户口簿。")
     db.refresh(handoff)
     assert first.role == "operator" and first.author == "坐席alice"
     assert handoff.first_response_at is not None
     responded = handoff.first_response_at
 
-    service.resolve(db, handoff.id, alice)
+    desk().resolve(db, handoff.id, alice)
     with pytest.raises(HandoffError, match="已结束"):
-        service.resolve(db, handoff.id, alice)
+        desk().resolve(db, handoff.id, alice)
     with pytest.raises(HandoffError, match="已结束"):
-        service.claim(db, handoff.id, bob)
+        desk().claim(db, handoff.id, bob)
     with pytest.raises(HandoffError, match="已结束"):
-        service.reply(db, handoff.id, alice, "还有一件事")
+        desk().reply(db, handoff.id, alice, "还有一件事")
 
     db.refresh(handoff)
     assert handoff.first_response_at == responded  # the second reply did not move it
@@ -104,17 +105,23 @@ def test_full_lifecycle_and_illegal_transitions(db):
 def test_resolve_succeeds_when_rasa_is_down_and_the_resume_is_retried(db, handoff_app):
     conversation = add_conversation(db, "s-rasa")
     alice = add_operator(db, "alice")
-    handoff, _ = service.open_handoff(db, conversation, "user_request")
-    service.claim(db, handoff.id, alice)
+    handoff, _ = desk().open_handoff(db, conversation, "user_request")
+    desk().claim(db, handoff.id, alice)
 
-    service.resolve(db, handoff.id, alice)  # RASA_URL points at a closed port
+    desk().resolve(db, handoff.id, alice)  # RASA_URL points at a closed port
 
     pending = db.scalar(select(PendingResume))
-    assert pending is not None and pending.attempts == 1 and pending.last_error
+    assert pending is not None and pending.attempts == 1 and pending.error
+    assert pending.state == "pending"
+    sessions = handoff_app.extensions["wenzheng.sessions"]
+    token = handoff_app.config["RASA_TOKEN"]
     with recording_rasa() as rasa:
-        handoff_app.config["RASA_URL"] = rasa.url
-        assert service.rasa.flush_resumes(db) == 1
-    assert db.scalar(select(PendingResume)) is None
+        assert RasaResumes(Outbox(sessions), rasa.url, token, 3.0).flush() == 0  # backing off
+        assert rasa.requests == []
+        in_a_minute = Outbox(sessions, clock=lambda: utcnow() + timedelta(minutes=1))
+        assert RasaResumes(in_a_minute, rasa.url, token, 3.0).flush() == 1
+    db.refresh(pending)
+    assert (pending.state, pending.attempts) == ("done", 2)
     assert rasa.requests == [
         {
             "path": f"/conversations/s-rasa/tracker/events?token={handoff_app.config['RASA_TOKEN']}",
@@ -126,14 +133,14 @@ def test_resolve_succeeds_when_rasa_is_down_and_the_resume_is_retried(db, handof
 def test_transfer_requeues_in_the_target_department(db):
     conversation = add_conversation(db, "s-transfer")
     alice = add_operator(db, "alice", "shebao")
-    handoff, _ = service.open_handoff(db, conversation, "user_request", last_query="养老金")
-    service.claim(db, handoff.id, alice)
+    handoff, _ = desk().open_handoff(db, conversation, "user_request", last_query="养老金")
+    desk().claim(db, handoff.id, alice)
 
     with pytest.raises(HandoffError, match="找不到部门"):
-        service.transfer(db, handoff.id, alice, "nowhere")
+        desk().transfer(db, handoff.id, alice, "nowhere")
     with pytest.raises(HandoffError, match="已在"):
-        service.transfer(db, handoff.id, alice, "shebao")
-    service.transfer(db, handoff.id, alice, "yibao")
+        desk().transfer(db, handoff.id, alice, "shebao")
+    desk().transfer(db, handoff.id, alice, "yibao")
 
     db.refresh(handoff)
     assert (handoff.state, handoff.department, handoff.claimed_by) == ("waiting", "yibao", None)
@@ -144,17 +151,17 @@ def test_rating(db):
     conversation = add_conversation(db, "s-rate")
     alice = add_operator(db, "alice")
     with pytest.raises(HandoffError, match="没有可评价"):
-        service.rate(db, conversation, 5)
-    handoff, _ = service.open_handoff(db, conversation, "user_request")
-    service.claim(db, handoff.id, alice)
-    service.resolve(db, handoff.id, alice)
+        desk().rate(db, conversation, 5)
+    handoff, _ = desk().open_handoff(db, conversation, "user_request")
+    desk().claim(db, handoff.id, alice)
+    desk().resolve(db, handoff.id, alice)
 
     for bad in (0, 6, "5", True, 4.5, None):
         with pytest.raises(HandoffError, match="1 到 5"):
-            service.rate(db, conversation, bad)
-    service.rate(db, conversation, 4)
+            desk().rate(db, conversation, bad)
+    desk().rate(db, conversation, 4)
     with pytest.raises(HandoffError, match="已评价"):
-        service.rate(db, conversation, 5)
+        desk().rate(db, conversation, 5)
     db.refresh(handoff)
     assert handoff.rating == 4
 
@@ -162,7 +169,7 @@ def test_rating(db):
 def test_concurrent_claims_have_exactly_one_winner(handoff_app, db):
     conversation = add_conversation(db, "s-race")
     operators = [add_operator(db, f"op{i}") for i in range(8)]
-    handoff, _ = service.open_handoff(db, conversation, "user_request")
+    handoff, _ = desk().open_handoff(db, conversation, "user_request")
     barrier = threading.Barrier(len(operators))
     outcomes: list[str] = []
 
@@ -171,7 +178,7 @@ def test_concurrent_claims_have_exactly_one_winner(handoff_app, db):
             session = handoff_app.extensions["wenzheng.sessions"]()
             try:
                 barrier.wait()
-                service.claim(session, handoff.id, session.merge(operator))
+                desk().claim(session, handoff.id, session.merge(operator))
                 outcomes.append("won")
             except HandoffError as exc:
                 outcomes.append(exc.code)
@@ -192,9 +199,9 @@ def test_concurrent_claims_have_exactly_one_winner(handoff_app, db):
 def test_state_survives_a_restart(make_app, database_url, db):
     conversation = add_conversation(db, "s-restart")
     alice = add_operator(db, "alice")
-    handoff, _ = service.open_handoff(db, conversation, "complaint", last_query="投诉窗口")
-    service.claim(db, handoff.id, alice)
-    service.reply(db, handoff.id, alice, "已收到您的投诉")
+    handoff, _ = desk().open_handoff(db, conversation, "complaint", last_query="投诉窗口")
+    desk().claim(db, handoff.id, alice)
+    desk().reply(db, handoff.id, alice, "已收到您的投诉")
 
     restarted = make_app(DATABASE_URL=database_url)
     with restarted.app_context():
@@ -217,7 +224,7 @@ def test_concurrent_handoff_requests_open_one_handoff(handoff_app, db):
             try:
                 barrier.wait()
                 mine = session.get(Conversation, conversation.id)
-                created.append(service.open_handoff(session, mine, "user_request")[1])
+                created.append(desk().open_handoff(session, mine, "user_request")[1])
             finally:
                 session.close()
 

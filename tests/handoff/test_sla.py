@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.handoff import service, watch
+from bot.desk import desk
+from bot.handoff import watch
 from bot.handoff.departments import WEEKDAY_HOURS
 from bot.handoff.queue import queue_rows
 from bot.handoff.sla import ServiceHours, evaluate
@@ -49,10 +50,10 @@ def test_targets_count_service_minutes_only():
 
 def test_citizen_is_told_when_someone_will_answer(db):
     conversation = add_conversation(db, "s-night")
-    handoff, _ = service.open_handoff(db, conversation, "user_request", last_query="公积金提取")
+    handoff, _ = desk().open_handoff(db, conversation, "user_request", last_query="公积金提取")
 
-    at_night = service.citizen_notice(db, handoff, now=local(2026, 11, 28, 22, 0))
-    in_hours = service.citizen_notice(db, handoff, now=local(2026, 11, 30, 10, 0))
+    at_night = desk().citizen_notice(db, handoff, now=local(2026, 11, 28, 22, 0))
+    in_hours = desk().citizen_notice(db, handoff, now=local(2026, 11, 30, 10, 0))
 
     assert "非工作时间" in at_night and "11月30日（周一）09:00" in at_night
     assert "周一至周五 09:00–18:00" in at_night
@@ -61,11 +62,11 @@ def test_citizen_is_told_when_someone_will_answer(db):
 
 def test_notice_without_a_department_names_the_service_once(db):
     conversation = add_conversation(db, "s-nodept")
-    handoff, _ = service.open_handoff(db, conversation, "user_request")
+    handoff, _ = desk().open_handoff(db, conversation, "user_request")
     handoff.department = None  # no department set up yet
     db.commit()
 
-    notice = service.citizen_notice(db, handoff, now=local(2026, 11, 28, 22, 0))
+    notice = desk().citizen_notice(db, handoff, now=local(2026, 11, 28, 22, 0))
 
     assert notice == "已为您转接人工客服，工作人员将在 10 分钟内回复，请稍候。"
 
@@ -73,7 +74,7 @@ def test_notice_without_a_department_names_the_service_once(db):
 def test_overdue_is_flagged_then_escalated_once(db, handoff_app):
     conversation = add_conversation(db, "s-late")
     opened = local(2026, 11, 30, 10, 0)
-    handoff, _ = service.open_handoff(
+    handoff, _ = desk().open_handoff(
         db, conversation, "user_request", last_query="社保卡", now=opened
     )
     department = db.scalar(select(Department).where(Department.code == "shebao"))
@@ -84,9 +85,9 @@ def test_overdue_is_flagged_then_escalated_once(db, handoff_app):
     assert status["first_response_overdue"] and not status["resolution_overdue"]
     assert queue_rows(db, late)[0]["sla"]["overdue"]
 
-    assert watch.escalate_overdue(db, opened + timedelta(minutes=9)) == []
-    assert [h.id for h in watch.escalate_overdue(db, late)] == [handoff.id]
-    assert watch.escalate_overdue(db, late + timedelta(minutes=5)) == []  # only once
+    assert watch.escalate_overdue(desk(), db, opened + timedelta(minutes=9)) == []
+    assert [h.id for h in watch.escalate_overdue(desk(), db, late)] == [handoff.id]
+    assert watch.escalate_overdue(desk(), db, late + timedelta(minutes=5)) == []  # only once
     db.refresh(handoff)
     assert handoff.escalated_at is not None
     audit = db.scalar(select(AuditEntry).where(AuditEntry.action == "handoff_escalated"))
@@ -97,29 +98,29 @@ def test_a_timely_reply_keeps_the_first_response_target(db):
     conversation = add_conversation(db, "s-ontime")
     alice = add_operator(db, "alice")
     opened = local(2026, 11, 30, 10, 0)
-    handoff, _ = service.open_handoff(
+    handoff, _ = desk().open_handoff(
         db, conversation, "user_request", last_query="社保", now=opened
     )
-    service.claim(db, handoff.id, alice, now=opened + timedelta(minutes=2))
-    service.reply(db, handoff.id, alice, "您好", now=opened + timedelta(minutes=3))
+    desk().claim(db, handoff.id, alice, now=opened + timedelta(minutes=2))
+    desk().reply(db, handoff.id, alice, "您好", now=opened + timedelta(minutes=3))
 
-    assert watch.escalate_overdue(db, opened + timedelta(minutes=30)) == []
+    assert watch.escalate_overdue(desk(), db, opened + timedelta(minutes=30)) == []
     resolution_late = opened + timedelta(minutes=121)
-    assert [h.id for h in watch.escalate_overdue(db, resolution_late)] == [handoff.id]
+    assert [h.id for h in watch.escalate_overdue(desk(), db, resolution_late)] == [handoff.id]
 
 
 def test_weekend_questions_are_not_overdue_before_monday(db):
     conversation = add_conversation(db, "s-weekend")
     saturday = local(2026, 11, 28, 11, 0)
-    service.open_handoff(db, conversation, "user_request", last_query="个税", now=saturday)
+    desk().open_handoff(db, conversation, "user_request", last_query="个税", now=saturday)
 
-    assert watch.escalate_overdue(db, local(2026, 11, 30, 9, 5)) == []
-    assert len(watch.escalate_overdue(db, local(2026, 11, 30, 9, 11))) == 1
+    assert watch.escalate_overdue(desk(), db, local(2026, 11, 30, 9, 5)) == []
+    assert len(watch.escalate_overdue(desk(), db, local(2026, 11, 30, 9, 11))) == 1
 
 
 def test_check_sla_command(handoff_app, db):
     conversation = add_conversation(db, "s-cli")
-    service.open_handoff(
+    desk().open_handoff(
         db, conversation, "user_request", now=datetime(2020, 1, 6, 2, 0, tzinfo=timezone.utc)
     )
     result = handoff_app.test_cli_runner().invoke(args=["handoffs", "check-sla"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.handoff import service
+from bot.desk import desk
 from bot.models import Handoff
 from core.db import utcnow
 from knowledge_base.models import AuditEntry
@@ -28,7 +28,7 @@ def test_supervised_stack_escalates_an_overdue_handoff_by_itself(make_app, tmp_p
         db = sessions()
         conversation = add_conversation(db, "s-forgotten")
         # Waiting for a week: far beyond any department's first-response limit.
-        service.open_handoff(db, conversation, "user_request", now=utcnow() - timedelta(days=7))
+        desk().open_handoff(db, conversation, "user_request", now=utcnow() - timedelta(days=7))
         db.close()
 
     supervised = SupervisedStack(env, only=["app", "watch"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from auth.helpers import csrf_of
 from sqlalchemy import select
 
-from bot.chat.transcript import append_message
-from bot.handoff import service
+from bot.chat.service import append_message
+from bot.desk import desk
 from bot.models import Conversation, Handoff
 from core.db import session_scope
 
@@ -16,7 +16,7 @@ def _open(app, session_id: str, query: str, reason: str = "user_request") -> int
         conversation = Conversation(session_id=session_id, channel="web")
         db.add(conversation)
         db.commit()
-        handoff, _ = service.open_handoff(db, conversation, reason, last_query=query)
+        handoff, _ = desk().open_handoff(db, conversation, reason, last_query=query)
         return handoff.id
 
 

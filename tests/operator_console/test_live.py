@@ -9,20 +9,21 @@ import threading
 import pytest
 import requests
 from auth.helpers import PASSWORD, make_user
+from handoff.support import seed
 from werkzeug.serving import make_server
 
-from bot.events import make_bus
-from bot.handoff import service
+from bot.desk import desk
 from bot.models import Conversation
 from core.db import session_scope
 
 pytestmark = pytest.mark.timeout(120)  # an SSE stream that never ends fails, not hangs
 
 
-@pytest.mark.parametrize("bus", ["local", "redis"])
-def test_queue_stream_announces_a_new_handoff(console_app, bus):
-    if bus == "redis":  # production mode: events travel through the local Redis server
-        console_app.extensions["wenzheng.events"] = make_bus("redis://127.0.0.1:6379/0")
+@pytest.mark.parametrize("redis_url", [None, "redis://127.0.0.1:6379/0"], ids=["local", "redis"])
+def test_queue_stream_announces_a_new_handoff(make_app, database_url, redis_url):
+    # With Redis (production mode) events travel through the local Redis server.
+    console_app = make_app(DATABASE_URL=database_url, REDIS_URL=redis_url)
+    seed(console_app)
     make_user(console_app, "alice", "operator")
     server = make_server("127.0.0.1", 0, console_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -49,7 +50,7 @@ def test_queue_stream_announces_a_new_handoff(console_app, bus):
             conversation = Conversation(session_id="live-1", channel="web")
             db.add(conversation)
             db.commit()
-            handoff, _ = service.open_handoff(db, conversation, "safety", last_query="紧急求助")
+            handoff, _ = desk().open_handoff(db, conversation, "safety", last_query="紧急求助")
 
         event = json.loads(next(line for line in lines if line.startswith("data:"))[5:])
         assert event == {

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from bot.handoff import service
+from bot.desk import desk
 from bot.models import Conversation, Handoff
 from core.db import session_scope, utcnow
 from knowledge_base.models import AuditEntry
@@ -19,7 +19,7 @@ def open_case(app, session_id: str, query: str, reason: str, department: str, no
         conversation = Conversation(session_id=session_id, channel="web")
         db.add(conversation)
         db.commit()
-        handoff, _ = service.open_handoff(db, conversation, reason, last_query=query, now=now)
+        handoff, _ = desk().open_handoff(db, conversation, reason, last_query=query, now=now)
         handoff.department = department
         db.commit()
         return handoff.id

@@ -3,9 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from bot.channels import deliver
-from bot.chat.service import get_or_create_conversation
-from bot.chat.transcript import append_message
+from bot.chat.service import append_message, get_or_create_conversation
+from bot.desk import desk
 from bot.wechat.messages import MAX_TEXT_BYTES
 from bot.wechat.models import JobState, WeChatInbound, WeChatOutbound
 from core.db import session_scope
@@ -20,7 +19,7 @@ def operator_line(app, openid: str, text: str, channel: str = "wechat"):
     with app.app_context(), session_scope(app.extensions["wenzheng.sessions"]) as db:
         conversation = get_or_create_conversation(db, channel=channel, citizen_ref=openid)
         message = append_message(db, conversation, "operator", text, author="op1")
-        deliver(conversation, message)
+        desk().deliver(conversation, message)
         return conversation, message
 
 
@@ -32,7 +31,7 @@ def outbound_rows(app) -> list[WeChatOutbound]:
 def test_operator_reply_is_pushed_once_even_if_delivered_twice(wechat_app, fake_wechat):
     conversation, message = operator_line(wechat_app, "openid-op", "您好，我是人工客服小王。")
     with wechat_app.app_context():
-        deliver(conversation, message)
+        desk().deliver(conversation, message)
     wait_until(fake_wechat.sent)
     wechat_app.extensions["wenzheng.wechat"].shutdown()
     assert fake_wechat.sent() == [

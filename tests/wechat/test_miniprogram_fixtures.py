@@ -16,10 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.chat.service import get_or_create_conversation
-from bot.chat.transcript import append_message
+from bot.chat.service import append_message, get_or_create_conversation
 from bot.config import PROJECT_ROOT
-from bot.handoff import service as handoff_service
+from bot.desk import desk
 from bot.handoff.departments import seed_demo
 from bot.models import Handoff
 from core.db import session_scope
@@ -123,11 +122,11 @@ def conversation_responses(app, fake_wechat) -> dict[str, Any]:
     with app.app_context(), session_scope(app.extensions["wenzheng.sessions"]) as db:
         handoff_id = db.scalar(select(Handoff.id))
         operator = add_operator(db, "op-fixture")
-        handoff_service.claim(db, handoff_id, operator)
-        handoff_service.reply(db, handoff_id, operator, "您好，我是人工客服，请问还有什么问题？")
+        desk().claim(db, handoff_id, operator)
+        desk().reply(db, handoff_id, operator, "您好，我是人工客服，请问还有什么问题？")
     record("messages-operator", client.get(messages, query_string={"after": after}))
     with app.app_context(), session_scope(app.extensions["wenzheng.sessions"]) as db:
-        handoff_service.resolve(db, handoff_id, db.merge(operator))
+        desk().resolve(db, handoff_id, db.merge(operator))
     operator_reply = responses["messages-operator"]["data"]["messages"][-1]["id"]
     record("messages-resolved", client.get(messages, query_string={"after": operator_reply}))
     record(

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.handoff import service as handoff_service
+from bot.desk import desk
 from bot.handoff.departments import seed_demo
 from bot.models import Handoff
 from bot.wechat.models import JobState, WeChatConsent, WeChatNotice
@@ -68,9 +68,9 @@ def hand_off(app, client, session_id: str) -> int:
 def operator_replies(app, handoff_id: int, *texts: str) -> None:
     with app.app_context(), sessions(app) as db:
         operator = add_operator(db, "op-night")
-        handoff_service.claim(db, handoff_id, operator)
+        desk().claim(db, handoff_id, operator)
         for text in texts:
-            handoff_service.reply(db, handoff_id, operator, text)
+            desk().reply(db, handoff_id, operator, text)
 
 
 def notices(app) -> list[WeChatNotice]:
