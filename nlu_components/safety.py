@@ -70,7 +70,7 @@ _FIRE_AND_TRAPPED = (
     "(?:燃气|煤气|天然气)(?:泄)?漏了|被困|困在|出不去|埋在|压在下面|门打不开|"
     "冒火[星花]|焦糊味|烧焦的?味|(?:配电箱|电箱|电瓶|电池|锅炉|煤气罐|液化气罐)[^，。,]{0,3}炸了|"
     "(?:煤气|燃气)灶(?:还|一直)?开着|被(?:堵|卡|困)在|困住了|掉进|掉下去了|掉到[^，。,]{0,5}(?:水|河|江|湖|海|井|池|坑)|"
-    "水越来越深|漫进|水(?:已经|都)?(?:到|没过|淹到|漫到|漫过)(?:了)?(?:胸|脖|腰|膝)|紧急情况"
+    "水越来越深|漫进|水(?:已经|都)?(?:到|没过|淹到|漫到|漫过)(?:了)?(?:胸|脖|腰|膝)"
 )
 DANGER_PATTERN = re.compile("|".join((_SELF_HARM, _VIOLENCE, _MEDICAL, _FIRE_AND_TRAPPED)))
 AMBIGUOUS_PATTERN = re.compile(
@@ -78,7 +78,7 @@ AMBIGUOUS_PATTERN = re.compile(
     # an alarm device or a report already made is no cry for help
     "(?:报警|報警)(?!器|后|回执)|(?:煤气|燃气)泄漏(?!报警器)|家暴|"
     "溺水|晕倒|暈倒|昏迷|触电|觸電|小偷|进贼|抢劫|绑架|被拐|被.{0,3}打|"
-    "救护车|流血|天台|楼顶|塌陷|"
+    "救护车|流血|天台|楼顶|塌陷|紧急情况|"
     # symptoms and mishaps that a question about benefits names too
     "呼吸困难|喉咙肿|[晕昏]过去|起不来|站不起来|推(?:下|倒)|烫伤|烧伤|被.{0,3}烫了|涨水|"
     # being by the water or up high, and not wanting to go back
