@@ -50,7 +50,7 @@ def safety_confidence(parse: dict[str, Any]) -> float:
 def parse_all(model: Path) -> dict[tuple[str, str], list[dict[str, Any]]]:
     from rasa.core.agent import Agent
 
-    from nlu_components.safety import is_safety_message
+    from nlu_components.safety import asks_about_policy, is_safety_message
 
     print(f"loading {model} ...", file=sys.stderr, flush=True)
     agent = Agent.load(str(model))
@@ -65,6 +65,7 @@ def parse_all(model: Path) -> dict[tuple[str, str], list[dict[str, Any]]]:
                 "text": text,
                 "engine": (parse.get("intent") or {}).get("name") == SAFETY_INTENT,
                 "lexical": is_safety_message(text),
+                "asks_policy": asks_about_policy(text),
                 "classifier": classifier_only(parse),
                 "confidence": safety_confidence(parse),
             })
@@ -103,13 +104,15 @@ def render(label: str, model: Path, results: dict[tuple[str, str], list[dict[str
         if _wrong(kind, row["engine"])
     ]
     lines += errors or ["- none"]
-    lines += ["", "Dev half only (what the floor was tuned on): errors of "
-              "\"lexical cue, or classifier urgent_safety >= floor\" per floor:", "",
+    lines += ["", "Dev half only (what the floor was tuned on): errors of the guard's rule "
+              "\"lexical cue, or classifier urgent_safety >= floor on a message that asks "
+              "about no rule or benefit\" per floor:", "",
               "| floor | false alarms (dev) | misses (dev) |", "|---|---|---|"]
     for floor in (0.55, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01):
         alarms = {
             kind: sum(
-                _wrong(kind, row["lexical"] or row["confidence"] >= floor)
+                _wrong(kind, row["lexical"] or (row["confidence"] >= floor
+                                                and not row["asks_policy"]))
                 for row in results[(kind, "dev")]
             )
             for kind in KINDS

@@ -7,23 +7,23 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from statistics import mean
 from typing import Any, TypedDict
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.handoff.departments import list_departments
-from bot.handoff.sla import DEFAULT_TZ, evaluate
+from bot.handoff.sla import evaluate
+from bot.localtime import local_midnight
 from bot.models import Conversation, Handoff, HandoffState, Message
 from knowledge_base.formats.cells import neutralise_row
 
 
 @dataclass(frozen=True)
 class ReviewFilters:
-    """Search criteria; dates are local (Asia/Shanghai) calendar days, inclusive."""
+    """Search criteria; dates are calendar days of the deployment's display zone, inclusive."""
 
     since: date | None = None
     until: date | None = None
@@ -33,10 +33,6 @@ class ReviewFilters:
     text: str | None = None
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), ZoneInfo(DEFAULT_TZ))
-
-
 def search_query(filters: ReviewFilters) -> Select[tuple[Handoff]]:
     query = (
         select(Handoff)
@@ -44,10 +40,11 @@ def search_query(filters: ReviewFilters) -> Select[tuple[Handoff]]:
         .options(selectinload(Handoff.conversation).selectinload(Conversation.messages))
         .order_by(Handoff.created_at.desc(), Handoff.id.desc())
     )
+    # Bounds in UTC, as stored: SQLite compares the wall-clock digits and drops the zone.
     if filters.since:
-        query = query.where(Handoff.created_at >= _local_midnight(filters.since))
+        query = query.where(Handoff.created_at >= local_midnight(filters.since))
     if filters.until:
-        query = query.where(Handoff.created_at < _local_midnight(filters.until + timedelta(days=1)))
+        query = query.where(Handoff.created_at < local_midnight(filters.until + timedelta(days=1)))
     if filters.department:
         query = query.where(Handoff.department == filters.department)
     if filters.reason:

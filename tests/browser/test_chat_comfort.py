@@ -1,5 +1,5 @@
-"""The citizen page on a phone (390 px) after a handoff: no Rasa needed, the transcript is
-read back from the server as after a reload."""
+"""The citizen page on a desktop (1,280 px) and a phone (390 px) after a handoff: no Rasa
+needed, the transcript is read back from the server as after a reload."""
 
 from __future__ import annotations
 
@@ -32,9 +32,10 @@ def rated_conversation(app) -> str:
         return conversation.session_id
 
 
-def test_phone_page_keeps_the_chat_in_view_and_the_rating_given(live_server, chromium):
+@pytest.mark.parametrize("width", [1280, 390])
+def test_page_keeps_the_chat_in_view_and_the_rating_given(live_server, chromium, width):
     session_id = rated_conversation(live_server.app)
-    context = chromium.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    context = chromium.new_context(locale="zh-CN", viewport={"width": width, "height": 844})
     context.add_init_script(f"localStorage.setItem('wenzheng.session', '{session_id}')")
     page = context.new_page()
     try:

@@ -46,6 +46,29 @@ def test_search_filters(db):
     assert ids(since=date(2026, 12, 1)) == []
 
 
+def test_a_date_filter_selects_the_display_day_not_the_utc_day(db):
+    """Storage is UTC; a person filtering 2026-12-08 means the Beijing calendar day."""
+    opened = {}
+    for session_id, moment in {
+        "late-on-7th": datetime(2026, 12, 7, 15, 59, tzinfo=timezone.utc),  # 12-07 23:59 Beijing
+        "just-after-midnight": datetime(2026, 12, 7, 16, 1, tzinfo=timezone.utc),  # 12-08 00:01
+        "late-on-8th": datetime(2026, 12, 8, 15, 59, tzinfo=timezone.utc),  # 12-08 23:59
+        "early-on-9th": datetime(2026, 12, 8, 16, 1, tzinfo=timezone.utc),  # 12-09 00:01
+    }.items():
+        handoff, _ = service.open_handoff(
+            db, add_conversation(db, session_id), "user_request", last_query="退休手续", now=moment
+        )
+        opened[handoff.id] = session_id
+
+    def sessions(**criteria):
+        return [opened[h.id] for h in review.search(db, ReviewFilters(**criteria))]
+
+    day = date(2026, 12, 8)
+    assert sessions(since=day, until=day) == ["late-on-8th", "just-after-midnight"]
+    assert sessions(since=date(2026, 12, 9)) == ["early-on-9th"]
+    assert sessions(until=date(2026, 12, 7)) == ["late-on-7th"]
+
+
 def test_exports_carry_the_transcript(db):
     alice = add_operator(db, "alice")
     handoff = _handled(db, "s1", "落户需要什么材料", alice, rating=4)

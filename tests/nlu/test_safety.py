@@ -23,6 +23,14 @@ from nlu_components.safety import emergency_message, is_safety_message
         "走廊里全是烟，我们出不去",
         "我想自杀，工伤赔偿一直不给",  # a policy word does not silence a cry for help
         "家里燃气漏了好大味道",
+        # indirect danger, written without the obvious words
+        "我朋友坐在天台边上，一句话也不说",
+        "我爸留了一封信就出门了，说别找他",
+        "他扬言要泼汽油烧了我们店",
+        "奶奶突然口齿不清，嘴歪了",
+        "厨房插座在冒火花",
+        "我把存的钱都留给妹妹了，你们以后自己保重",
+        "儿子吃了好几颗安眠药",
     ],
 )
 def test_distress_and_danger_are_recognised(text):
@@ -30,7 +38,17 @@ def test_distress_and_danger_are_recognised(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["结束对话", "结束咨询", "社保断缴了怎么办", "生育津贴怎么领", "我失业了怎么办", "再见"]
+    "text",
+    [
+        "结束对话",
+        "结束咨询",
+        "社保断缴了怎么办",
+        "生育津贴怎么领",
+        "我失业了怎么办",
+        "再见",
+        "社保局电话一直打不通",
+        "离开本市以后公积金怎么办",
+    ],
 )
 def test_ordinary_lines_are_not_alarms(text):
     assert not is_safety_message(text)
@@ -45,6 +63,11 @@ def test_ordinary_lines_are_not_alarms(text):
         "昏迷住院的病人医保怎么结算",
         "被人打伤了，医药费医保能报销吗",
         "溺水身亡的人社保怎么办理注销",
+        "电动车起火烧了邻居的车，物业有责任吗",
+        "工地塌方受伤的工人怎么申请工伤",
+        "老人走丢后被救助站送回，费用谁出",
+        # a question of the knowledge base, which alarmed when 紧急情况 was a cue of its own
+        "因扑救森林火灾等紧急情况需要采伐林木，备案需要什么材料？",
     ],
 )
 def test_alarming_words_in_a_policy_question_are_not_alarms(text):

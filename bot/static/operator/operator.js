@@ -3,10 +3,12 @@
 (function () {
   "use strict";
 
+  var streams = [];
+
   function follow(container, onEvent) {
     var source = new EventSource(container.dataset.streamUrl);
     source.onmessage = function (event) { onEvent(JSON.parse(event.data)); };
-    return source;
+    streams.push(source);
   }
 
   function refresh(container) {
@@ -58,10 +60,14 @@
     });
   }
 
-  // A double click must not send a reply twice.
+  // A double click must not send a reply twice. A submitted form leaves the page: the
+  // page stops following its streams, or the event of the operator's own action would
+  // reload or refetch it mid-navigation, and that request's session cookie would swallow
+  // the action's status line or keep an older one for the next page (备注已保存 beside 已办结).
   document.querySelectorAll("form[method=post]").forEach(function (form) {
     form.addEventListener("submit", function () {
       form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+      streams.forEach(function (source) { source.close(); });
     });
   });
 
