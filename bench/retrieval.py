@@ -10,6 +10,7 @@ import argparse
 import resource
 import time
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -21,6 +22,7 @@ from bot.config import PROJECT_ROOT
 from retrieval.bm25 import BM25Index
 from retrieval.config import PipelineConfig
 from retrieval.dense import DenseIndex
+from retrieval.embedder import CachedEmbedder
 from retrieval.query import contextualize
 from retrieval.service import RetrievalService
 
@@ -59,6 +61,7 @@ def build_throughput(service: RetrievalService, sample: int) -> dict[str, float]
     rng = np.random.default_rng(0)
     picked = [texts[i] for i in rng.choice(len(texts), size=min(sample, len(texts)), replace=False)]
     t0 = time.perf_counter()
+    assert isinstance(service.embedder, CachedEmbedder)
     service.embedder.inner.embed_passages(picked)  # uncached: the real encoding cost
     encode_rate = len(picked) / (time.perf_counter() - t0)
     t0 = time.perf_counter()
@@ -77,7 +80,7 @@ EF_SEARCH = (64, 128, 256, 512)
 def scaling(sizes: list[int], dim: int = 384, queries: int = 200) -> list[dict[str, float]]:
     """Exact vs approximate FAISS search on synthetic clustered unit vectors."""
     rng = np.random.default_rng(1)
-    rows = []
+    rows: list[dict[str, float]] = []
     for n in sizes:
         centers = rng.standard_normal((1024, dim)).astype(np.float32)
         data = centers[rng.integers(0, 1024, n)] + 0.6 * rng.standard_normal((n, dim)).astype(np.float32)
@@ -90,14 +93,14 @@ def scaling(sizes: list[int], dim: int = 384, queries: int = 200) -> list[dict[s
         truth = np.stack([exact.search(q[i : i + 1], 10)[1][0] for i in range(queries)])
         exact_ms = (time.perf_counter() - t0) * 1000 / queries
         t0 = time.perf_counter()
-        approx = DenseIndex.build(data, exact_max=0).index
+        approx: Any = DenseIndex.build(data, exact_max=0).index  # an HNSW index with exact_max=0
         build_s = time.perf_counter() - t0
         for ef in EF_SEARCH:
             approx.hnsw.efSearch = ef
             t0 = time.perf_counter()
             found = np.stack([approx.search(q[i : i + 1], 10)[1][0] for i in range(queries)])
             approx_ms = (time.perf_counter() - t0) * 1000 / queries
-            recall = np.mean([len(set(found[i]) & set(truth[i])) / 10 for i in range(queries)])
+            recall = float(np.mean([len(set(found[i]) & set(truth[i])) / 10 for i in range(queries)]))
             rows.append({"n": n, "exact_ms": exact_ms, "ef": ef, "hnsw_ms": approx_ms, "hnsw_build_s": build_s, "recall10": recall})
         del exact, approx, data
     return rows

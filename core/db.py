@@ -11,8 +11,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy import (
+    CursorResult,
+    Engine,
+    Executable,
+    create_engine,
+    event,
+    inspect,
+    make_url,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -31,6 +41,12 @@ def as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
+
+
+def rows_changed(db: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE; how many rows it changed (a conditional UPDATE that changed
+    none lost the race). ``Session.execute`` is typed as returning a plain ``Result``."""
+    return cast(CursorResult[Any], db.execute(statement)).rowcount
 
 
 def make_engine(url: str) -> Engine:

@@ -166,9 +166,9 @@ def latest_revisions(session: Session, kind: str | None = None) -> list[Item]:
 
 
 def _apply(item: Item, data: ItemData, digest: str) -> None:
-    for name in CONTENT_FIELDS:
-        if name in data:
-            setattr(item, name, data[name])
+    for name, value in data.items():
+        if name in CONTENT_FIELDS:
+            setattr(item, name, value)
     item.alt_questions = item.alt_questions or []
     item.tags = item.tags or []
     item.fields = item.fields or {}

@@ -38,7 +38,7 @@ class WorkflowError(ValueError):
 
 def latest_in_line(session: Session, item: Item) -> Item:
     """The newest revision of the version line of ``item`` (itself when it is the newest)."""
-    return session.scalars(_newest_first(item.external_id, item.kind, item.version_label)).first()
+    return session.scalars(_newest_first(item.external_id, item.kind, item.version_label)).one()
 
 
 def save_draft(session: Session, data: ItemData, actor: str) -> Item:
@@ -156,7 +156,7 @@ def authors_of(session: Session, item: Item) -> set[str]:
     return {name for name in [item.author, *actors] if name}
 
 
-def _newest_first(external_id: str, kind: str, version_label: str | None) -> Select[tuple[Item]]:
+def _newest_first(external_id: str, kind: str, version_label: str | None) -> Select[Item]:
     """Revisions that replace each other, newest first: one external id, and for dated
     documents one version label (the rule of ``knowledge_base.store``)."""
     query = select(Item).where(Item.external_id == external_id)

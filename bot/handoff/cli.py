@@ -24,7 +24,7 @@ def handoffs() -> None:
 @handoffs.command("check-sla")
 def check_sla_command() -> None:
     """Escalate overdue conversations and retry pending Rasa resumes, once."""
-    escalated, resumed = watch.run_once(current_app._get_current_object())
+    escalated, resumed = watch.run_once(current_app._get_current_object())  # type: ignore[attr-defined]  # the proxied app
     click.echo(f"已督办 {escalated} 个超时会话，已恢复 {resumed} 个机器人会话")
 
 
@@ -32,7 +32,7 @@ def check_sla_command() -> None:
 @click.option("--interval", default=60.0, show_default=True, help="Seconds between passes.")
 def watch_command(interval: float) -> None:
     """Run check-sla every INTERVAL seconds until interrupted."""
-    watch.run_forever(current_app._get_current_object(), interval)
+    watch.run_forever(current_app._get_current_object(), interval)  # type: ignore[attr-defined]
 
 
 @click.group(cls=AppGroup)

@@ -38,7 +38,7 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), ZoneInfo(DEFAULT_TZ))
 
 
-def search_query(filters: ReviewFilters) -> Select[tuple[Handoff]]:
+def search_query(filters: ReviewFilters) -> Select[Handoff]:
     query = (
         select(Handoff)
         .join(Handoff.conversation)
@@ -181,6 +181,7 @@ def _figures(key: str, label: str, handoffs: list[Handoff], departments: dict) -
     met = [
         not evaluate(h, departments.get(h.department), as_utc(h.resolved_at))["overdue"]
         for h in resolved
+        if h.resolved_at is not None  # always set on a resolved handoff
     ]
     ratings = [h.rating for h in handoffs if h.rating is not None]
 

@@ -38,7 +38,7 @@ from bot.models import (
     QueryLog,
     User,
 )
-from core.db import as_utc, utcnow
+from core.db import as_utc, rows_changed, utcnow
 
 OPEN_STATES = (HandoffState.WAITING, HandoffState.ACTIVE)
 MAX_REPLY_CHARS = 2000
@@ -130,11 +130,12 @@ def open_handoff(
     if reason not in routing.REASONS:
         raise HandoffError("invalid_reason", f"未知的转人工原因：{reason}", 400)
     now = as_utc(now or utcnow())
-    won = db.execute(
+    won = rows_changed(
+        db,
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.handoff_state.not_in(OPEN_STATES))
         .values(handoff_state=HandoffState.WAITING, updated_at=now)
-    ).rowcount
+    )
     if not won:
         existing = open_handoff_of(db, conversation)
         if existing is not None:
@@ -222,11 +223,12 @@ def flag_safety(
 def claim(db: Session, handoff_id: int, operator: User, now: datetime | None = None) -> Handoff:
     """Give a waiting conversation to ``operator``; a second claim is refused."""
     now = as_utc(now or utcnow())
-    won = db.execute(
+    won = rows_changed(
+        db,
         update(Handoff)
         .where(Handoff.id == handoff_id, Handoff.state == HandoffState.WAITING)
         .values(state=HandoffState.ACTIVE, claimed_by=operator.username, claimed_at=now)
-    ).rowcount
+    )
     if not won:
         db.rollback()
         handoff = get_handoff(db, handoff_id)
@@ -314,7 +316,8 @@ def transfer(
     if handoff.department == target.code:
         raise HandoffError("same_department", f"该会话已在{target.name}", 400)
     source = handoff.department
-    won = db.execute(
+    won = rows_changed(
+        db,
         update(Handoff)
         .where(Handoff.id == handoff.id, Handoff.state == handoff.state)
         .values(
@@ -323,7 +326,7 @@ def transfer(
             claimed_by=None,
             claimed_at=None,
         )
-    ).rowcount
+    )
     if not won:
         db.rollback()
         raise HandoffError("state_changed", "该会话状态已变化，请刷新后重试")
@@ -342,11 +345,12 @@ def resolve(db: Session, handoff_id: int, operator: User, now: datetime | None =
     """End the human part: the bot resumes and the citizen is asked for a rating."""
     now = as_utc(now or utcnow())
     handoff = _active_for(db, handoff_id, operator)
-    won = db.execute(
+    won = rows_changed(
+        db,
         update(Handoff)
         .where(Handoff.id == handoff.id, Handoff.state == HandoffState.ACTIVE)
         .values(state=HandoffState.RESOLVED, resolved_at=now)
-    ).rowcount
+    )
     if not won:
         db.rollback()
         raise HandoffError("already_resolved", "该会话已结束")
@@ -390,11 +394,12 @@ def rate(db: Session, conversation: Conversation, score: Any) -> Handoff:
     )
     if handoff is None:
         raise HandoffError("nothing_to_rate", "当前没有可评价的人工服务", 409)
-    won = db.execute(
+    won = rows_changed(
+        db,
         update(Handoff)
         .where(Handoff.id == handoff.id, Handoff.rating.is_(None))
         .values(rating=score)
-    ).rowcount
+    )
     if not won:
         db.rollback()
         raise HandoffError("already_rated", "您已评价过本次服务，感谢您的反馈。")

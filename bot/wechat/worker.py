@@ -25,7 +25,7 @@ from bot.redaction import redact
 from bot.wechat.client import WeChatClient, WeChatError
 from bot.wechat.messages import Inbound, button_for_reply, render_message, split_text
 from bot.wechat.models import JobState, WeChatInbound, WeChatNotice, WeChatOutbound
-from core.db import session_scope, utcnow
+from core.db import rows_changed, session_scope, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class WeChatWorker:
         if not self.claim(WeChatInbound, inbound_id):
             return
         with session_scope(self.sessions) as db:
-            row = db.get(WeChatInbound, inbound_id)
+            row = db.get_one(WeChatInbound, inbound_id)
             openid, msg_type, content, event = row.openid, row.msg_type, row.content, row.event
         with self._citizen_lock(openid), self.app.app_context():
             try:
@@ -209,14 +209,14 @@ class WeChatWorker:
     def _send(self, outbound_id: int) -> None:
         """Send the parts not sent yet, recording progress so a retry never repeats one."""
         with session_scope(self.sessions) as db:
-            row = db.get(WeChatOutbound, outbound_id)
+            row = db.get_one(WeChatOutbound, outbound_id)
             row.attempts += 1
             openid, parts, sent = row.openid, list(row.parts), row.sent_parts
         try:
             for index in range(sent, len(parts)):
                 self.client.send_text(openid, parts[index])
                 with session_scope(self.sessions) as db:
-                    db.get(WeChatOutbound, outbound_id).sent_parts = index + 1
+                    db.get_one(WeChatOutbound, outbound_id).sent_parts = index + 1
         except WeChatError as exc:
             log.warning("WeChat send %s failed: %s", outbound_id, exc)
             self.finish(WeChatOutbound, outbound_id, JobState.FAILED, str(exc))
@@ -226,12 +226,12 @@ class WeChatWorker:
     def claim(self, model: type[Job], row_id: int) -> bool:
         """Move a pending row to working; False when another job got it first."""
         with session_scope(self.sessions) as db:
-            result = db.execute(
+            return rows_changed(
+                db,
                 update(model)
                 .where(model.id == row_id, model.state == JobState.PENDING)
-                .values(state=JobState.WORKING)
-            )
-            return result.rowcount == 1
+                .values(state=JobState.WORKING),
+            ) == 1
 
     def finish(
         self,
