@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -69,7 +70,7 @@ def _structured(response: AnswerResponse) -> dict[str, Any]:
     }
 
 
-def _candidate_button(candidate: dict[str, Any]) -> dict[str, str]:
+def _candidate_button(candidate: Mapping[str, Any]) -> dict[str, str]:
     entities = {"source_id": candidate["source_id"], "locator": candidate.get("locator", "")}
     return {
         "title": candidate.get("label") or candidate.get("title") or candidate["source_id"],

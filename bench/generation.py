@@ -115,10 +115,10 @@ def report(rows: list[dict[str, Any]]) -> str:
         lines.append(f"| {name} | {d[0]:.2f} | {d[1]:.2f} | {d[2]:.2f} | {t[0]:.2f} | {t[1]:.2f} | {t[2]:.2f} |")
     lines += ["", "Support threshold sweep (full check), chosen on dev F1:", "",
               "| threshold | dev P | dev R | dev F1 | test F1 |", "|---|---|---|---|---|"]
-    for t in SWEEP:
-        d, te = prf(dev, full_check(t)), prf(test, full_check(t))
-        mark = " (dev best)" if t == best else ""
-        lines.append(f"| {t:.2f}{mark} | {d[0]:.2f} | {d[1]:.2f} | {d[2]:.2f} | {te[2]:.2f} |")
+    for threshold in SWEEP:
+        d, te = prf(dev, full_check(threshold)), prf(test, full_check(threshold))
+        mark = " (dev best)" if threshold == best else ""
+        lines.append(f"| {threshold:.2f}{mark} | {d[0]:.2f} | {d[1]:.2f} | {d[2]:.2f} | {te[2]:.2f} |")
     mean, p95 = timing(rows)
     lines += ["", f"Time to check one answer (whole completion, {len(rows)} answers × 5): "
               f"mean {mean:.2f} ms, p95 {p95:.2f} ms on this machine (shared 2-core box).", END]

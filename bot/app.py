@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot import desk, localtime
+from bot import desk, localtime, ratelimit
 from bot.chat.streamslots import StreamSlots
 from bot.chat.turnlock import make_turn_locks
 from bot.config import load_config
@@ -17,7 +17,6 @@ from bot.errors import register_error_handlers
 from bot.events import make_bus
 from bot.headers import init_app as init_headers
 from bot.inputs import init_app as clean_inputs
-from bot.ratelimit import make_limiter
 from bot.redaction import install as install_log_redaction
 from core.db import make_engine, make_session_factory
 from core.migrate import upgrade
@@ -52,7 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config, KnowledgeBaseLoader(sessions)
     )
     app.extensions["wenzheng.events"] = make_bus(app.config["REDIS_URL"])
-    app.extensions["wenzheng.ratelimit"] = make_limiter(app.config["REDIS_URL"])
+    ratelimit.init_app(app)
     app.extensions["wenzheng.turnlocks"] = make_turn_locks(app.config["REDIS_URL"])
     app.extensions["wenzheng.streams"] = StreamSlots(
         config["CHAT_STREAMS_MAX"], config["CHAT_STREAMS_PER_IP"], config["CHAT_STREAMS_PER_SESSION"]

@@ -10,7 +10,7 @@ import contextlib
 import json
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -23,7 +23,7 @@ class Subscription(Protocol):
 
 
 class EventBus(Protocol):
-    def publish(self, topic: str, data: dict[str, Any]) -> None: ...
+    def publish(self, topic: str, data: Mapping[str, Any]) -> None: ...
 
     def subscribe(self, topic: str) -> Any:
         """A context manager yielding a ``Subscription``."""
@@ -47,13 +47,13 @@ class LocalBus:
         self._lock = threading.Lock()
         self._subscribers: dict[str, set[_QueueSubscription]] = {}
 
-    def publish(self, topic: str, data: dict[str, Any]) -> None:
+    def publish(self, topic: str, data: Mapping[str, Any]) -> None:
         with self._lock:
             targets = list(self._subscribers.get(topic, ()))
         for sub in targets:
             # A stalled reader loses live events, never the stored transcript.
             with contextlib.suppress(queue.Full):
-                sub.queue.put_nowait(data)
+                sub.queue.put_nowait(dict(data))
 
     @contextmanager
     def subscribe(self, topic: str) -> Iterator[_QueueSubscription]:
@@ -84,7 +84,7 @@ class RedisBus:
 
         self.client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=5)
 
-    def publish(self, topic: str, data: dict[str, Any]) -> None:
+    def publish(self, topic: str, data: Mapping[str, Any]) -> None:
         self.client.publish(f"wenzheng:{topic}", json.dumps(data, ensure_ascii=False, default=str))
 
     @contextmanager
@@ -101,7 +101,7 @@ def make_bus(redis_url: str | None) -> EventBus:
     return RedisBus(redis_url) if redis_url else LocalBus()
 
 
-def publish(topic: str, data: dict[str, Any]) -> None:
+def publish(topic: str, data: Mapping[str, Any]) -> None:
     """Publish on the current app's bus."""
     current_app.extensions["wenzheng.events"].publish(topic, data)
 

@@ -37,7 +37,7 @@ class CleanRequest(Request):
     """Flask's request with the input rule applied to args, form, file names and JSON."""
 
     @cached_property
-    def args(self) -> MultiDict[str, str]:  # type: ignore[override]
+    def args(self) -> MultiDict[str, str]:
         return ImmutableMultiDict(_clean_pairs(super().args))
 
     def _load_form_data(self) -> None:
@@ -49,7 +49,7 @@ class CleanRequest(Request):
             if upload.filename:
                 upload.filename = strip_controls(upload.filename)
 
-    def get_json(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def get_json(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return clean_value(super().get_json(*args, **kwargs))
         except RecursionError:  # nested deeper than the parser (or the clean-up) can follow

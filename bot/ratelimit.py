@@ -1,54 +1,41 @@
-"""Fixed-window rate limits: in-process by default, shared through Redis when configured."""
+"""Fixed-window rate limits on Flask-Limiter: Redis storage when REDIS_URL is set, else memory.
+
+Views count an event with ``allow(key, limit, window)`` at the point where it must count,
+rather than through ``@limiter.limit`` route decorators: the chat counts a message only after
+its text passed validation and counts per session only for a known session, the log-in counts
+only POSTs and answers with its page, and each API answers with its own Chinese 429 body;
+route decorators run before the view and would count rejected input too.
+"""
 
 from __future__ import annotations
 
-import threading
-import time
-from typing import Protocol
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import RateLimitItemPerSecond
 
-from flask import current_app
-
-
-class RateLimiter(Protocol):
-    def hit(self, key: str, limit: int, window_seconds: int) -> bool:
-        """Count one event for ``key``; False once ``limit`` is exceeded in the window."""
+EXTENSION = "wenzheng.ratelimit"
+REDIS_KEY_PREFIX = "wenzheng:rl"
 
 
-class LocalRateLimiter:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._counts: dict[tuple[str, int], int] = {}
-
-    def hit(self, key: str, limit: int, window_seconds: int) -> bool:
-        window = int(time.time() // window_seconds)
-        with self._lock:
-            if len(self._counts) > 100_000:  # forget old windows; bounded memory
-                self._counts = {k: v for k, v in self._counts.items() if k[1] >= window - 1}
-            count = self._counts.get((key, window), 0) + 1
-            self._counts[(key, window)] = count
-        return count <= limit
-
-
-class RedisRateLimiter:
-    def __init__(self, url: str) -> None:
-        import redis
-
-        self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-
-    def hit(self, key: str, limit: int, window_seconds: int) -> bool:
-        window = int(time.time() // window_seconds)
-        name = f"wenzheng:rl:{key}:{window}"
-        pipe = self.client.pipeline()
-        pipe.incr(name)
-        pipe.expire(name, window_seconds + 1)
-        count, _ = pipe.execute()
-        return int(count) <= limit
-
-
-def make_limiter(redis_url: str | None) -> RateLimiter:
-    return RedisRateLimiter(redis_url) if redis_url else LocalRateLimiter()
+def init_app(app: Flask) -> None:
+    """Attach a limiter to ``app``; every app instance counts in its own memory or in Redis."""
+    redis_url = app.config["REDIS_URL"]
+    limiter = Limiter(
+        get_remote_address,  # the client as ProxyFix resolved it behind PROXY_HOPS proxies
+        strategy="fixed-window",
+        storage_uri=redis_url or "memory://",
+        storage_options=(
+            {"key_prefix": REDIS_KEY_PREFIX, "socket_timeout": 5, "socket_connect_timeout": 5}
+            if redis_url
+            else {}
+        ),
+    )
+    limiter.init_app(app)
+    app.extensions[EXTENSION] = limiter
 
 
 def allow(key: str, limit: int, window_seconds: int) -> bool:
-    """Count one event on the current app's limiter."""
-    return current_app.extensions["wenzheng.ratelimit"].hit(key, limit, window_seconds)
+    """Count one event for ``key`` on the current app; False once ``limit`` is exceeded."""
+    limiter: Limiter = current_app.extensions[EXTENSION]
+    return limiter.limiter.hit(RateLimitItemPerSecond(limit, window_seconds), key)

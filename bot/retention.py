@@ -49,7 +49,7 @@ class PurgeReport:
                 f"查询日志删除 {self.query_logs} 条，{tracker}。")
 
 
-def _in_batches(db: Session, ids: Sequence[int], label: str, apply: Callable[[list[int]], None],
+def _in_batches(db: Session, ids: Sequence[int], label: str, apply: Callable[[list[int]], object],
                 echo: Callable[[str], None]) -> int:
     """Run ``apply`` over ``ids`` a batch at a time (one commit each), with rate and ETA."""
     started = time.monotonic()

@@ -11,8 +11,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Dialect, Engine, create_engine, event, make_url
+from sqlalchemy import (
+    CursorResult,
+    DateTime,
+    Dialect,
+    Engine,
+    Executable,
+    create_engine,
+    event,
+    make_url,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -53,6 +63,12 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else as_utc(value)
+
+
+def rows_changed(db: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE; how many rows it changed (a conditional UPDATE that changed
+    none lost the race). ``Session.execute`` is typed as returning a plain ``Result``."""
+    return cast(CursorResult[Any], db.execute(statement)).rowcount
 
 
 def make_engine(url: str) -> Engine:

@@ -2,6 +2,8 @@
 
 Every file is read and validated before anything is stored, and everything is stored
 in the caller's one transaction: a bad row anywhere means nothing is imported.
+FAQ and guide rows are read by `read_rows`, the one row rule of this import and the
+console's import (which previews every row and imports the good ones).
 """
 
 from __future__ import annotations
@@ -21,17 +23,44 @@ from knowledge_base.formats.documents import (
     read_document,
     read_document_jsonl,
 )
-from knowledge_base.formats.faq import is_faq_record, read_faqs
-from knowledge_base.formats.files import read_jsonl
-from knowledge_base.formats.guides import is_guide_record, read_guides
+from knowledge_base.formats.faq import check_columns, faq_item, is_faq_record
+from knowledge_base.formats.files import Row, jsonl_rows, read_csv, read_jsonl, read_xlsx
+from knowledge_base.formats.guides import guide_item, is_guide_record
 from knowledge_base.models import Kind, Status
 from knowledge_base.records import BadImportFile, ItemData
 from knowledge_base.store import SaveOutcome
+from knowledge_base.text import one_line
 
 KIND_NAMES = {"faq": Kind.FAQ, "doc": Kind.DOCUMENT, "guide": Kind.GUIDE}
 TABLE_SUFFIXES = (".csv", ".xlsx")
+# What row-by-row content can be imported from.
+ROW_FORMATS: dict[str, tuple[str, ...]] = {"faq": (".jsonl", *TABLE_SUFFIXES), "guide": (".jsonl",)}
+ROW_KIND_LABELS = {"faq": "常见问答", "guide": "办事指南"}
 # Files that describe a folder rather than being content of it.
 NOT_CONTENT = ("readme", "license", "licence", "notice")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    message: str
+    external_id: str = ""
+    title: str = ""  # the row's question or name, so that staff find it
+
+
+@dataclass
+class Rows:
+    """A file's rows: each one as content or as that row's error, in row order."""
+
+    items: list[tuple[int, ItemData]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    def all_or_nothing(self, path: Path) -> list[ItemData]:
+        """The content of every row; the first bad row raises."""
+        if self.errors:
+            first = min(self.errors, key=lambda error: error.row)
+            raise BadImportFile(path, first.message, first.row)
+        return [data for _row, data in self.items]
 
 
 @dataclass
@@ -97,20 +126,54 @@ def guess_kind(path: Path) -> str:
 
 def read_file(path: Path, kind: str | None = None,
               departments: Mapping[str, str] = BUILT_IN_SPELLINGS) -> list[ItemData]:
-    """Validated content of one file; ``kind`` is guessed when not given; ``departments``
-    maps every way to write a department to its code."""
+    """Validated content of one file; ``kind`` is guessed when not given."""
     kind = kind or guess_kind(path)
-    if kind == "guide":
-        return read_guides(path)
-    if kind == "faq":
-        if path.suffix.lower() not in (*TABLE_SUFFIXES, ".jsonl"):
-            raise BadImportFile(path, "FAQ 只能从 JSONL、CSV 或 XLSX 文件导入")
-        return read_faqs(path, departments)
+    if kind in ROW_FORMATS:
+        return read_rows(path, kind, departments).all_or_nothing(path)
     if path.suffix.lower() == ".jsonl":
         return read_document_jsonl(path)
     if path.suffix.lower() not in DOCUMENT_SUFFIXES:
         raise BadImportFile(path, "政策文件只能是 Markdown、TXT、HTML、DOCX、PDF 或 JSONL")
     return [read_document(path)]
+
+
+def read_rows(path: Path, kind: str, departments: Mapping[str, str] = BUILT_IN_SPELLINGS,
+              shown_as: Path | None = None) -> Rows:
+    """Every FAQ or guide row of a file as content or as that row's error (bad JSON, missing
+    fields, an unknown department, a bad date or link, an id an earlier row has). A file that
+    cannot be read at all, or a table without the required columns, raises. Errors name the
+    file as ``shown_as`` (an upload's own name) when given."""
+    name = shown_as or path
+    suffix = path.suffix.lower()
+    if suffix not in ROW_FORMATS[kind]:
+        formats = "、".join(ROW_FORMATS[kind])
+        raise BadImportFile(name, f"{ROW_KIND_LABELS[kind]}只能从 {formats} 文件导入")
+    rows: list[Row]
+    if suffix == ".jsonl":
+        rows, bad_lines = jsonl_rows(path)
+        result = Rows(errors=[RowError(row, message) for row, message in bad_lines])
+    else:
+        rows, result = (read_csv if suffix == ".csv" else read_xlsx)(path), Rows()
+        if kind == "faq":
+            check_columns(name, rows)
+    first_row: dict[str, int] = {}
+    for number, record in rows:
+        try:
+            if kind == "faq":
+                data = faq_item(record, name, number, departments)
+            else:
+                data = guide_item(record, name, number)
+        except BadImportFile as error:
+            title = one_line(str(record.get("question") or record.get("TASK_NAME") or ""))
+            result.errors.append(RowError(number, error.reason, title=title))
+            continue
+        earlier = first_row.setdefault(data["external_id"], number)
+        if earlier != number:
+            result.errors.append(RowError(number, f"与第 {earlier} 行重复（{data['external_id']}）",
+                                          data["external_id"], data["title"]))
+            continue
+        result.items.append((number, data))
+    return result
 
 
 def _read_all(paths: list[Path], kind: str | None,

@@ -39,5 +39,6 @@ class BadImportFile(ValueError):
     def __init__(self, path: Path | str, message: str, row: int | None = None) -> None:
         self.path = str(path)
         self.row = row
+        self.reason = message  # without the file and row, for a table of rows
         where = f"{self.path} 第 {row} 行" if row is not None else self.path
         super().__init__(f"{where}：{message}")

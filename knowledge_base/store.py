@@ -44,14 +44,8 @@ class SaveOutcome(StrEnum):
     UNCHANGED = "unchanged"  # same content as the latest revision: nothing done
 
 
-def save_revision(session: Session, data: ItemData, actor: str) -> tuple[Item, bool]:
-    """Store content as a draft; returns the revision and whether a new one was created."""
-    item, outcome = store_revision(session, data, actor)
-    return item, outcome is SaveOutcome.CREATED
-
-
 def store_revision(session: Session, data: ItemData, actor: str) -> tuple[Item, SaveOutcome]:
-    """Like `save_revision`, telling apart a new revision from an updated draft.
+    """Store content as a draft; returns the revision and what was done.
 
     Idempotent on external id + content hash. Changed content updates the latest
     revision in place while it is a draft, otherwise starts a new draft revision.
@@ -172,9 +166,9 @@ def latest_revisions(session: Session, kind: str | None = None) -> list[Item]:
 
 
 def _apply(item: Item, data: ItemData, digest: str) -> None:
-    for name in CONTENT_FIELDS:
-        if name in data:
-            setattr(item, name, data[name])
+    for name, value in data.items():
+        if name in CONTENT_FIELDS:
+            setattr(item, name, value)
     item.alt_questions = item.alt_questions or []
     item.tags = item.tags or []
     item.fields = item.fields or {}

@@ -32,10 +32,10 @@ class BM25Index:
         vocabulary: dict[str, int] = {}
         rows, cols, tfs = [], [], []
         for row, counts in enumerate(docs):
-            for term, tf in counts.items():
+            for term, count in counts.items():
                 rows.append(row)
                 cols.append(vocabulary.setdefault(term, len(vocabulary)))
-                tfs.append(tf)
+                tfs.append(count)
         n_docs = max(len(docs), 1)
         lengths = np.array([sum(c.values()) for c in docs] or [0], dtype=np.float32)
         avg_len = float(lengths.mean()) or 1.0

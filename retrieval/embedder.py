@@ -18,8 +18,11 @@ from retrieval.onnx_encoder import OnnxEncoder, export_graph, is_exported
 class Embedder(Protocol):
     """Turns texts into L2-normalised float32 vectors (one row per text)."""
 
-    dim: int
-    fingerprint: str
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def fingerprint(self) -> str: ...
 
     def embed_queries(self, texts: list[str]) -> np.ndarray: ...
 
@@ -154,14 +157,14 @@ class CachedEmbedder:
         missing = [i for i, key in enumerate(keys) if key not in found]
         # Encode and store in slices, so an interrupted build keeps what it paid for.
         for start in range(0, len(missing), 512):
-            batch = missing[start : start + 512]
-            fresh = self.inner.embed_passages([texts[i] for i in batch])
+            positions = missing[start : start + 512]
+            fresh = self.inner.embed_passages([texts[i] for i in positions])
             with self._lock, self._connect() as conn:
                 conn.executemany(
                     "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                    [(keys[i], fresh[j].tobytes()) for j, i in enumerate(batch)],
+                    [(keys[i], fresh[j].tobytes()) for j, i in enumerate(positions)],
                 )
-            for j, i in enumerate(batch):
+            for j, i in enumerate(positions):
                 found[keys[i]] = fresh[j]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)

@@ -193,7 +193,7 @@ class Searcher:
         for cand in candidates:
             if cand.chunk.kind == "guide" and cand.chunk.source_id not in best:
                 best[cand.chunk.source_id] = cand
-        focused: dict[tuple[str, str], Candidate] = {}
+        focused: dict[tuple[str, str | None], Candidate] = {}
         for source_id, top in best.items():
             aspect = aspect_of(query, top.chunk.title)
             field_chunk = next(

@@ -31,7 +31,7 @@ def entries(record: dict[str, object], row: int) -> list[dict[str, object]]:
     common = {"department": BUILT_IN_NAMES[department_for(f"{dept}{name}")], "url": _value(record.get("URL")) or "",
               "source_title": f"广东政务服务网办事指南：{name}（{dept}）", "tags": ["办事指南"]}
     listing = "\n".join(f"{n}. {m}" for n, m in enumerate(materials, start=1))
-    out = [{"id": f"faq-{code}-材料", "question": f"{name}需要什么材料？",
+    out: list[dict[str, object]] = [{"id": f"faq-{code}-材料", "question": f"{name}需要什么材料？",
             "answer": f"办理“{name}”（{dept}）需要提交以下材料：\n{listing}", **common}]
     location = _value(record.get("handle_location"))
     phone = _value(record.get("consult_phone"))
@@ -46,7 +46,8 @@ def entries(record: dict[str, object], row: int) -> list[dict[str, object]]:
 
 def main() -> None:
     lines = GUIDES.read_text(encoding="utf-8").splitlines()
-    records, seen = [], set()
+    records: list[dict[str, object]] = []
+    seen: set[object] = set()
     for row, line in enumerate(lines, start=1):
         for entry in entries(json.loads(line), row):
             key = (entry["id"], entry["question"], entry["source_title"])

@@ -6,13 +6,12 @@ calls ``init_app`` once to install the blueprint, the CSRF check and the Jinja h
 
 from __future__ import annotations
 
-from bot.auth.csrf import csrf_field, csrf_token
+from bot.auth.csrf import csrf_field
 from bot.auth.decorators import current_user, login_required, role_required
 from bot.auth.setup import init_app
 
 __all__ = [
     "csrf_field",
-    "csrf_token",
     "current_user",
     "init_app",
     "login_required",

@@ -92,12 +92,6 @@ def set_role(db: Session, username: str, role: str) -> User:
     return user
 
 
-def set_password(db: Session, username: str, password: str) -> User:
-    user = _existing(db, username)
-    user.password_hash = generate_password_hash(_check_password(password))
-    return user
-
-
 def set_active(db: Session, username: str, active: bool) -> User:
     """Deactivated users cannot log in, and their open sessions stop working."""
     user = _existing(db, username)

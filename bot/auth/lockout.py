@@ -44,7 +44,7 @@ def record_failure(db: Session, username: str) -> None:
             db.flush()
         except IntegrityError:  # a concurrent failure created it
             db.rollback()
-            row = db.get(LoginThrottle, _key(username))
+            row = db.get_one(LoginThrottle, _key(username))
     row.failures += 1
     over = row.failures - config["LOGIN_FREE_ATTEMPTS"]
     if over >= 0:

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bot.auth import views
+from bot.auth import csrf, views
 from bot.auth.accounts import ROLE_LABELS
-from bot.auth.csrf import check_csrf, csrf_field, csrf_token
 from bot.auth.decorators import current_user
 from bot.auth.nav import links_for
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
-    app.before_request(check_csrf)
+    csrf.init_app(app)
     app.jinja_env.globals.update(
-        csrf_field=csrf_field,
-        csrf_token=csrf_token,
         current_user=current_user,
         nav_links=lambda: links_for(current_user()),
         role_label=lambda role: ROLE_LABELS.get(role, role),

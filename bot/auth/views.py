@@ -6,10 +6,10 @@ import math
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import generate_csrf
 
 from bot.auth import lockout
 from bot.auth.accounts import authenticate
-from bot.auth.csrf import csrf_token
 from bot.auth.decorators import SESSION_USER, current_user
 from bot.auth.nav import links_for
 from bot.db import get_db
@@ -78,7 +78,7 @@ def login():
             session.clear()
             session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
             session[SESSION_USER] = user.id
-            csrf_token()
+            generate_csrf()  # a fresh token for the new session
             return redirect(next_url or home_url(user))
         lockout.record_failure(db, username)
         db.commit()

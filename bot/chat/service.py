@@ -134,11 +134,6 @@ def handoff_view(db: Session, conversation: Conversation) -> HandoffView:
     )
 
 
-def handle_citizen_text(db: Session, conversation: Conversation, text: str) -> list[Message]:
-    """Store the citizen's line and answer it; returns the replies this turn created."""
-    return reply_to(db, conversation, record_citizen_text(db, conversation, text))
-
-
 def record_citizen_text(db: Session, conversation: Conversation, text: str) -> Message:
     """Store what the citizen sent; a button payload is stored under its button's title."""
     if not text.startswith("/"):

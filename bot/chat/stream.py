@@ -64,6 +64,6 @@ def live_transcript(conversation_id: int, session_id: str, after: int) -> Iterat
 def _read(conversation_id: int, after: int) -> tuple[list[Any], Any]:
     """A short-lived session: the stream must not hold a transaction open."""
     with session_factory()() as db:
-        conversation = db.get(Conversation, conversation_id)
+        conversation = db.get_one(Conversation, conversation_id)
         backlog = [message_view(m) for m in citizen_messages_after(db, conversation_id, after)]
         return backlog, handoff_view(db, conversation)

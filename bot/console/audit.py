@@ -23,7 +23,7 @@ PAGE_SIZE = 100
 EXPORT_COLUMNS = ("at", "actor", "action", "external_id", "item_id", "version", "comment", "detail")
 
 
-def _filtered() -> Select[tuple[AuditEntry]]:
+def _filtered() -> Select[AuditEntry]:
     """Entries matching the request's filters: actor, action, item id, date range."""
     query = select(AuditEntry)
     args = request.args

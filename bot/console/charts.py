@@ -45,7 +45,7 @@ def stacked_columns(days: list[str], series: dict[str, list[int]], width: int = 
              f'<text x="0" y="14" font-size="11">{top}</text>',
              f'<line x1="{left}" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#999"/>']
     for n, day in enumerate(days):
-        x, y = left + n * step, height - bottom
+        x, y = left + n * step, float(height - bottom)
         for color, (name, values) in zip(COLORS, series.items(), strict=False):
             h = plot * values[n] / top
             y -= h

@@ -135,7 +135,7 @@ def _edited(item: Item | None) -> ItemData:
         return forms.faq_data(request.form, item.external_id if item else None, _spellings())
     effective, expires = forms.dates(request.form)
     data = workflow.content_of(item)
-    data.update(
+    data.update(ItemData(
         title=forms.text(request.form, "title", "标题", required=True),
         body=forms.text(request.form, "body", "正文", required=True),
         department=forms.department(request.form, _spellings()),
@@ -143,7 +143,7 @@ def _edited(item: Item | None) -> ItemData:
         source_title=forms.text(request.form, "source_title", "依据来源") or None,
         url=forms.url(request.form),
         effective_on=effective, expires_on=expires,
-    )
+    ))
     return data
 
 

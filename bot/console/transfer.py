@@ -31,10 +31,10 @@ from bot.console.blueprint import CURATORS, EDITORS, bp
 from bot.db import get_db
 from knowledge_base import store
 from knowledge_base.formats.faq import FORMATS, write_faqs
+from knowledge_base.importer import ROW_FORMATS, ROW_KIND_LABELS
 from knowledge_base.models import Kind, Status
 from knowledge_base.records import BadImportFile
 
-KIND_LABELS = {"faq": "常见问答", "guide": "办事指南"}
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -54,8 +54,8 @@ def _upload(token: str) -> tuple[Path, str]:
 
 
 def _page(error: str | None = None, status: int = 200):
-    return render_template("console/transfer.html", error=error, kinds=KIND_LABELS,
-                           formats=importing.IMPORT_FORMATS, export_formats=FORMATS), status
+    return render_template("console/transfer.html", error=error, kinds=ROW_KIND_LABELS,
+                           formats=ROW_FORMATS, export_formats=FORMATS), status
 
 
 @bp.route("/transfer")
@@ -70,7 +70,7 @@ def import_upload():
     uploads.sweep()
     kind = request.form.get("kind", "")
     upload = request.files.get("file")
-    if kind not in KIND_LABELS:
+    if kind not in ROW_KIND_LABELS:
         return _page("请选择导入内容的类型。", 400)
     if upload is None or not upload.filename:
         return _page("请选择要导入的文件。", 400)
@@ -86,9 +86,9 @@ def import_upload():
         result = importing.preview(get_db(), folder / name, kind)
     except BadImportFile as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        return _page(f"{upload.filename}：{str(exc).split('：', 1)[-1]}", 400)
+        return _page(f"{upload.filename}：{exc.reason}", 400)
     return render_template("console/import_preview.html", preview=result, token=token,
-                           filename=upload.filename, kind=KIND_LABELS[kind])
+                           filename=upload.filename, kind=ROW_KIND_LABELS[kind])
 
 
 @bp.route("/import/<token>", methods=["POST"])

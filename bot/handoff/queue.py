@@ -52,7 +52,7 @@ def queue_rows(db: Session, now: datetime) -> list[QueueRow]:
             | (Handoff.resolved_at >= now - RESOLVED_SHOWN_FOR)
         )
     )
-    order = {HandoffState.WAITING: 0, HandoffState.ACTIVE: 1, HandoffState.RESOLVED: 2}
+    order: dict[str, int] = {HandoffState.WAITING: 0, HandoffState.ACTIVE: 1, HandoffState.RESOLVED: 2}
     handoffs = sorted(
         db.scalars(query).all(),
         key=lambda h: (order.get(h.state, 3), -h.priority, as_utc(h.created_at)),

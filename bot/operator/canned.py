@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response as Redirect  # what flask.redirect returns
 
 from bot.auth import role_required
 from bot.db import get_db
@@ -26,7 +27,7 @@ def index() -> str:
 
 @bp.post("/")
 @role_required(Role.ADMIN)
-def create() -> Response:
+def create() -> Redirect:
     title = request.form.get("title", "").strip()
     text = request.form.get("text", "").strip()
     department = request.form.get("department") or None
@@ -42,7 +43,7 @@ def create() -> Response:
 
 @bp.post("/<int:reply_id>/delete")
 @role_required(Role.ADMIN)
-def delete(reply_id: int) -> Response:
+def delete(reply_id: int) -> Redirect:
     db = get_db()
     reply = db.get(CannedReply, reply_id)
     if reply is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import requests
 
@@ -61,7 +61,8 @@ class RedisTokenStore:
         self.name = f"wenzheng:wechat:token:{appid}"
 
     def get(self) -> str | None:
-        value = self.client.get(self.name)
+        # a sync client: redis-py types its commands for sync and async clients alike
+        value = cast("bytes | None", self.client.get(self.name))
         return value.decode() if value else None
 
     def put(self, token: str, ttl_seconds: int) -> None:

@@ -18,14 +18,7 @@ from typing import Any
 from core.organisation import BUILT_IN_SPELLINGS, code_of, department_for
 from core.text import search_key
 from knowledge_base.formats.cells import neutralise_row
-from knowledge_base.formats.files import (
-    Row,
-    parse_date,
-    parse_url,
-    read_csv,
-    read_jsonl,
-    read_xlsx,
-)
+from knowledge_base.formats.files import Row, parse_date, parse_url
 from knowledge_base.models import Item, Kind
 from knowledge_base.records import BadImportFile, ItemData
 from knowledge_base.text import clean, one_line
@@ -41,25 +34,6 @@ TAG_SEPARATORS = re.compile(r"[\s|,，、;；]+")
 
 def is_faq_record(record: dict[str, Any]) -> bool:
     return "question" in record and "answer" in record
-
-
-def read_faqs(path: Path, organisation: Mapping[str, str] = BUILT_IN_SPELLINGS) -> list[ItemData]:
-    """Validated FAQ entries of a file; the first problem raises, naming file and row.
-    ``organisation`` maps every way to write a department to its code."""
-    suffix = path.suffix.lower().lstrip(".")
-    rows: list[Row] = {"jsonl": read_jsonl, "csv": read_csv, "xlsx": read_xlsx}[suffix](path)
-    if suffix != "jsonl":
-        _check_columns(path, rows)
-    items: list[ItemData] = []
-    first_row: dict[str, int] = {}
-    for row, record in rows:
-        item = faq_item(record, path, row, organisation)
-        earlier = first_row.setdefault(item["external_id"], row)
-        if earlier != row:
-            raise BadImportFile(path, f"与第 {earlier} 行重复（id 或问题相同：{item['external_id']}）",
-                                row)
-        items.append(item)
-    return items
 
 
 def faq_item(record: dict[str, Any], path: Path, row: int,
@@ -158,7 +132,8 @@ def _listing(raw: Any, separators: re.Pattern[str]) -> list[str]:
     return [text for text in (one_line(str(value)) for value in values) if text]
 
 
-def _check_columns(path: Path, rows: list[Row]) -> None:
+def check_columns(path: Path, rows: list[Row]) -> None:
+    """A table (CSV or XLSX, first row the header) must have the required columns."""
     columns = set(rows[0][1]) if rows else set()
     missing = [name for name in REQUIRED if name not in columns]
     if rows and missing:

@@ -33,19 +33,31 @@ def read_text(path: Path) -> str:
 
 
 def read_jsonl(path: Path) -> list[Row]:
-    """Objects of a JSON Lines file, numbered by line; blank lines are skipped."""
-    rows = []
+    """Objects of a JSON Lines file, numbered by line; the first bad line raises."""
+    rows, errors = jsonl_rows(path)
+    if errors:
+        raise BadImportFile(path, errors[0][1], errors[0][0])
+    return rows
+
+
+def jsonl_rows(path: Path) -> tuple[list[Row], list[tuple[int, str]]]:
+    """Objects of a JSON Lines file, numbered by line, and (line, reason) of the lines that are
+    not JSON objects; blank lines are skipped."""
+    rows: list[Row] = []
+    errors: list[tuple[int, str]] = []
     for number, line in enumerate(read_text(path).split("\n"), start=1):
         if not line.strip():
             continue
         try:
             value = json.loads(line)
         except json.JSONDecodeError as error:
-            raise BadImportFile(path, f"不是合法的 JSON（{error.msg}）", number) from None
-        if not isinstance(value, dict):
-            raise BadImportFile(path, "每行应为一个 JSON 对象", number)
-        rows.append((number, value))
-    return rows
+            errors.append((number, f"不是合法的 JSON（{error.msg}）"))
+            continue
+        if isinstance(value, dict):
+            rows.append((number, value))
+        else:
+            errors.append((number, "每行应为一个 JSON 对象"))
+    return rows, errors
 
 
 def read_csv(path: Path) -> list[Row]:

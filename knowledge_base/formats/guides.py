@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from core.organisation import department_for
-from knowledge_base.formats.files import parse_url, read_jsonl
+from knowledge_base.formats.files import parse_url
 from knowledge_base.models import Kind
 from knowledge_base.records import BadImportFile, ItemData
 from knowledge_base.text import clean, one_line
@@ -23,10 +23,6 @@ EMPTY = {"", "无", "[]", "None", "null"}
 
 def is_guide_record(record: dict[str, Any]) -> bool:
     return "TASK_CODE" in record and "TASK_NAME" in record
-
-
-def read_guides(path: Path) -> list[ItemData]:
-    return [guide_item(record, path, row) for row, record in read_jsonl(path)]
 
 
 def guide_item(record: dict[str, Any], path: Path, row: int) -> ItemData:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, session
 from flask.testing import FlaskClient
+from flask_wtf.csrf import generate_csrf
 
 from bot.auth.accounts import create_user
 from core.db import session_scope
@@ -17,9 +18,12 @@ def make_user(app: Flask, username: str, role: str, department: str | None = Non
 
 
 def csrf_of(client: FlaskClient) -> str:
-    """The CSRF token of the client's session (a page must have been rendered)."""
-    with client.session_transaction() as session:
-        return session["csrf_token"]
+    """The signed CSRF token of the client's session (a page must have been rendered)."""
+    with client.session_transaction() as stored:
+        raw = stored["csrf_token"]
+    with client.application.test_request_context():
+        session["csrf_token"] = raw
+        return generate_csrf()
 
 
 def login(client: FlaskClient, username: str, password: str = PASSWORD):

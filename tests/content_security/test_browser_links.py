@@ -21,7 +21,7 @@ PLANTED = "javascript:window.__planted = 1; alert('planted')"
 def plant(app) -> tuple[int, int]:
     """A FAQ and a handoff whose source links are written straight into the rows."""
     with session_scope(app.extensions["wenzheng.sessions"]) as db:
-        item, _ = store.save_revision(db, ItemData(
+        item, _ = store.store_revision(db, ItemData(
             external_id="faq-planted", kind=Kind.FAQ, title="居住证怎么办", question="居住证怎么办",
             alt_questions=[], body="到派出所办理。", department="huji", tags=[],
             url="https://www.gov.cn/"), "editor")

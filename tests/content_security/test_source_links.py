@@ -39,8 +39,8 @@ def _faq_data(url: str | None) -> ItemData:
 @pytest.mark.parametrize("url", BAD_URLS)
 def test_store_refuses_a_link_that_is_not_http(db: Session, url: str):
     with pytest.raises(UnsafeUrl, match="官方链接"):
-        store.save_revision(db, _faq_data(url), "editor")
-    item, _ = store.save_revision(db, _faq_data(GOOD_URL), "editor")
+        store.store_revision(db, _faq_data(url), "editor")
+    item, _ = store.store_revision(db, _faq_data(GOOD_URL), "editor")
     assert item.url == GOOD_URL
 
 
@@ -112,7 +112,7 @@ def test_console_forms_refuse_a_javascript_link_and_keep_the_input(app):
 def plant(app: Flask, url: str) -> int:
     """A FAQ draft whose link is written straight into the row, bypassing validation."""
     with session_scope(app.extensions["wenzheng.sessions"]) as db:
-        item, _ = store.save_revision(db, _faq_data(GOOD_URL), "editor")
+        item, _ = store.store_revision(db, _faq_data(GOOD_URL), "editor")
         db.flush()
         db.execute(update(Item).where(Item.id == item.id).values(url=url))
         return item.id

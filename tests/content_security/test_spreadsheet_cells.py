@@ -23,7 +23,7 @@ FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "+1+cmd|' /C calc'
 
 
 def _faq(db: Session, n: int, text: str) -> None:
-    store.save_revision(db, ItemData(
+    store.store_revision(db, ItemData(
         external_id=f"faq-{n}", kind=Kind.FAQ, title=text, question=text, alt_questions=[text],
         body=text, department="社保", tags=[text], source_title=text), "editor")
 

@@ -18,7 +18,7 @@ from bench.eval.kbs import KNOWLEDGE_BASES
 from bench.eval.metrics import pick_threshold
 from bench.eval.systems import Outcome
 from knowledge_base.formats.documents import read_document_jsonl
-from knowledge_base.formats.faq import read_faqs
+from knowledge_base.importer import read_file
 from retrieval.config import Calibration, PipelineConfig
 
 KBS = Path(__file__).with_name("kbs")
@@ -27,7 +27,7 @@ STYLES = {"colloquial", "keywords", "typo", "followup", "traditional", "formal"}
 
 @pytest.fixture(scope="module")
 def faqs() -> dict[str, dict]:
-    return {item["external_id"]: item for item in read_faqs(KBS / "faq" / "faq.jsonl")}
+    return {item["external_id"]: item for item in read_file(KBS / "faq" / "faq.jsonl", "faq")}
 
 
 @pytest.fixture(scope="module")

@@ -55,7 +55,7 @@ def test_a_date_filter_selects_the_display_day_not_the_utc_day(db):
         "late-on-8th": datetime(2026, 12, 8, 15, 59, tzinfo=timezone.utc),  # 12-08 23:59
         "early-on-9th": datetime(2026, 12, 8, 16, 1, tzinfo=timezone.utc),  # 12-09 00:01
     }.items():
-        handoff, _ = service.open_handoff(
+        handoff, _ = desk().open_handoff(
             db, add_conversation(db, session_id), "user_request", last_query="退休手续", now=moment
         )
         opened[handoff.id] = session_id

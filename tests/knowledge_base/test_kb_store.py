@@ -10,6 +10,7 @@ from knowledge_base import store
 from knowledge_base.importer import import_path
 from knowledge_base.models import AuditEntry, Item, Kind, Status
 from knowledge_base.records import ItemData
+from knowledge_base.store import SaveOutcome
 from knowledge_base.versions import as_if_published, in_force
 
 
@@ -20,13 +21,14 @@ def _faq(answer: str = "到居住地派出所办理。") -> ItemData:
 
 
 def test_unchanged_content_is_a_no_op_and_a_changed_draft_is_updated_in_place(session):
-    item, created = store.save_revision(session, _faq(), "staff")
-    again, created_again = store.save_revision(session, _faq(), "staff")
-    assert created and not created_again and again.id == item.id
+    item, created = store.store_revision(session, _faq(), "staff")
+    again, created_again = store.store_revision(session, _faq(), "staff")
+    assert (created, created_again) == (SaveOutcome.CREATED, SaveOutcome.UNCHANGED)
+    assert again.id == item.id
 
-    edited, created_edit = store.save_revision(session, _faq("到居住地派出所或社区服务机构办理。"), "staff")
+    edited, edit = store.store_revision(session, _faq("到居住地派出所或社区服务机构办理。"), "staff")
     session.commit()
-    assert not created_edit and edited.id == item.id and edited.version == 1
+    assert edit is SaveOutcome.UPDATED and edited.id == item.id and edited.version == 1
     assert edited.chunks[-1].text == "到居住地派出所或社区服务机构办理。"
     update = session.scalars(select(AuditEntry).where(AuditEntry.action == "update")).one()
     assert update.detail["changes"]["body"] == {"before": "到居住地派出所办理。",
@@ -34,10 +36,10 @@ def test_unchanged_content_is_a_no_op_and_a_changed_draft_is_updated_in_place(se
 
 
 def test_change_after_publishing_makes_a_new_draft_and_publishing_it_retires_the_old(session):
-    first, _ = store.save_revision(session, _faq(), "staff")
+    first, _ = store.store_revision(session, _faq(), "staff")
     store.publish(session, first, "reviewer")
-    second, created = store.save_revision(session, _faq("改为网上申请。"), "staff")
-    assert created and second.version == 2 and second.status == Status.DRAFT
+    second, created = store.store_revision(session, _faq("改为网上申请。"), "staff")
+    assert created is SaveOutcome.CREATED and second.version == 2 and second.status == Status.DRAFT
     assert first.status == Status.PUBLISHED  # citizens keep seeing v1 until v2 is published
 
     store.publish(session, second, "reviewer", "更新办理方式")
@@ -66,9 +68,9 @@ def test_only_the_later_adoption_regulation_is_in_force(session, laws_dir):
 def test_expired_and_unpublished_items_are_not_in_force(session):
     expired = ItemData(external_id="faq-old", kind=Kind.FAQ, title="旧政策？", question="旧政策？",
                        body="已废止。", expires_on=date(2020, 1, 1))
-    item, _ = store.save_revision(session, expired, "staff")
+    item, _ = store.store_revision(session, expired, "staff")
     store.publish(session, item, "staff")
-    store.save_revision(session, _faq(), "staff")  # draft only
+    store.store_revision(session, _faq(), "staff")  # draft only
     session.commit()
     assert in_force(session) == []
 
