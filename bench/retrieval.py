@@ -10,6 +10,7 @@ import argparse
 import resource
 import time
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -21,6 +22,7 @@ from bot.config import PROJECT_ROOT
 from retrieval.bm25 import BM25Index
 from retrieval.config import Dense
 from retrieval.dense import DenseIndex
+from retrieval.embedder import CachedEmbedder
 from retrieval.query import contextualize
 from retrieval.service import RetrievalService
 
@@ -59,6 +61,7 @@ def build_throughput(service: RetrievalService, sample: int) -> dict[str, float]
     rng = np.random.default_rng(0)
     picked = [texts[i] for i in rng.choice(len(texts), size=min(sample, len(texts)), replace=False)]
     t0 = time.perf_counter()
+    assert isinstance(service.embedder, CachedEmbedder)
     service.embedder.inner.embed_passages(picked)  # uncached: the real encoding cost
     encode_rate = len(picked) / (time.perf_counter() - t0)
     t0 = time.perf_counter()
@@ -91,14 +94,16 @@ def scaling(sizes: list[int], dense: Dense, dim: int = 384, queries: int = 200) 
         truth = np.stack([exact.search(q[i : i + 1], 10)[1][0] for i in range(queries)])
         exact_ms = (time.perf_counter() - t0) * 1000 / queries
         t0 = time.perf_counter()
-        approx = DenseIndex.build(data, exact_max=0, hnsw_m=dense.hnsw_m, hnsw_ef_search=dense.hnsw_ef_search).index
+        approx: Any = DenseIndex.build(  # an HNSW index with exact_max=0
+            data, exact_max=0, hnsw_m=dense.hnsw_m, hnsw_ef_search=dense.hnsw_ef_search
+        ).index
         build_s = time.perf_counter() - t0
         for ef in EF_SEARCH:
             approx.hnsw.efSearch = ef
             t0 = time.perf_counter()
             found = np.stack([approx.search(q[i : i + 1], 10)[1][0] for i in range(queries)])
             approx_ms = (time.perf_counter() - t0) * 1000 / queries
-            recall = np.mean([len(set(found[i]) & set(truth[i])) / 10 for i in range(queries)])
+            recall = float(np.mean([len(set(found[i]) & set(truth[i])) / 10 for i in range(queries)]))
             rows.append({"n": n, "exact_ms": exact_ms, "ef": ef, "hnsw_ms": approx_ms, "hnsw_build_s": build_s, "recall10": recall})
         del exact, approx, data
     return rows

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.db import session_scope, utcnow
+from core.db import rows_changed, session_scope, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +99,7 @@ class Outbox:
             self._finish(model, row_id, JobState.FAILED, error, **values)
             return
         with session_scope(self.sessions) as db:
-            db.execute(
-                update(model)
+            rows_changed(db, update(model)
                 .where(model.id == row_id)
                 .values(
                     state=JobState.PENDING,
@@ -113,11 +112,12 @@ class Outbox:
     def retry_failed(self, model: Any, *where: ColumnElement[bool]) -> int:
         """Make failed rows (matching ``where``) pending again; returns how many."""
         with session_scope(self.sessions) as db:
-            return db.execute(
+            return rows_changed(
+                db,
                 update(model)
                 .where(model.state == JobState.FAILED, *where)
-                .values(state=JobState.PENDING)
-            ).rowcount
+                .values(state=JobState.PENDING),
+            )
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -138,10 +138,8 @@ class Outbox:
             values["attempts"] = model.attempts + 1
         if hasattr(model, "not_before"):
             values["not_before"] = self.clock() + LEASE
-        result = db.execute(
-            update(model).where(model.id == row_id, self._claimable(model)).values(**values)
-        )
-        return result.rowcount == 1
+        claimed = update(model).where(model.id == row_id, self._claimable(model)).values(**values)
+        return rows_changed(db, claimed) == 1
 
     def _finish(
         self, model: Any, row_id: int, state: JobState, error: str | None, **values: object

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import TypedDict, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -18,6 +18,7 @@ from bot.handoff.routing import PRIORITIES, REASON_LABELS
 from bot.handoff.sla import SlaStatus, evaluate
 from bot.models import Handoff, HandoffState
 from core.db import as_utc
+from wire.handoff import HandoffReason
 
 RESOLVED_SHOWN_FOR = timedelta(hours=24)
 SAFETY_PRIORITY = PRIORITIES["safety"]
@@ -68,7 +69,7 @@ def queue_rows(db: Session, now: datetime) -> list[QueueRow]:
                 session_id=h.conversation.session_id,
                 state=h.state,
                 reason=h.reason,
-                reason_label=REASON_LABELS.get(h.reason, h.reason),
+                reason_label=REASON_LABELS.get(cast(HandoffReason, h.reason), h.reason),
                 priority=h.priority,
                 department=h.department,
                 department_name=dept.name if dept else "未分配",

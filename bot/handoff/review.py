@@ -33,7 +33,7 @@ class ReviewFilters:
     text: str | None = None
 
 
-def search_query(filters: ReviewFilters) -> Select[tuple[Handoff]]:
+def search_query(filters: ReviewFilters) -> Select[Handoff]:
     query = (
         select(Handoff)
         .join(Handoff.conversation)
@@ -177,6 +177,7 @@ def _figures(key: str, label: str, handoffs: list[Handoff], departments: dict) -
     met = [
         not evaluate(h, departments.get(h.department), h.resolved_at)["overdue"]
         for h in resolved
+        if h.resolved_at is not None  # always set on a resolved handoff
     ]
     ratings = [h.rating for h in handoffs if h.rating is not None]
 

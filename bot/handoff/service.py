@@ -42,7 +42,7 @@ from bot.models import (
     QueryLog,
     User,
 )
-from core.db import as_utc, utcnow
+from core.db import as_utc, rows_changed, utcnow
 from core.organisation import Department
 
 log = logging.getLogger(__name__)
@@ -195,14 +195,12 @@ class HandoffDesk:
         if reason not in routing.REASONS:
             raise Invalid("invalid_reason", f"未知的转人工原因：{reason}")
         now = self._now(now)
-        won = db.execute(
-            update(Conversation)
+        won = rows_changed(db, update(Conversation)
             .where(
                 Conversation.id == conversation.id,
                 Conversation.handoff_state.not_in(OPEN_STATES),
             )
-            .values(handoff_state=HandoffState.WAITING, updated_at=now)
-        ).rowcount
+            .values(handoff_state=HandoffState.WAITING, updated_at=now))
         if not won:
             existing = open_handoff_of(db, conversation)
             if existing is not None:
@@ -275,11 +273,9 @@ class HandoffDesk:
     ) -> Handoff:
         """Give a waiting conversation to ``operator``; a second claim is refused."""
         now = self._now(now)
-        won = db.execute(
-            update(Handoff)
+        won = rows_changed(db, update(Handoff)
             .where(Handoff.id == handoff_id, Handoff.state == HandoffState.WAITING)
-            .values(state=HandoffState.ACTIVE, claimed_by=operator.username, claimed_at=now)
-        ).rowcount
+            .values(state=HandoffState.ACTIVE, claimed_by=operator.username, claimed_at=now))
         if not won:
             db.rollback()
             handoff = get_handoff(db, handoff_id)
@@ -304,8 +300,7 @@ class HandoffDesk:
         now = self._now(now)
         text = _clean_text(text)
         handoff = _active_for(db, handoff_id, operator)
-        db.execute(
-            update(Handoff)
+        rows_changed(db, update(Handoff)
             .where(Handoff.id == handoff.id, Handoff.first_response_at.is_(None))
             .values(first_response_at=now)
         )
@@ -351,8 +346,7 @@ class HandoffDesk:
                 state=HandoffState.WAITING,
                 claimed_by=None,
                 claimed_at=None,
-            )
-        ).rowcount
+            ))
         if not won:
             db.rollback()
             raise Conflict("state_changed", "该会话状态已变化，请刷新后重试")
@@ -370,11 +364,9 @@ class HandoffDesk:
         """End the human part: the bot resumes and the citizen is asked for a rating."""
         now = self._now(now)
         handoff = _active_for(db, handoff_id, operator)
-        won = db.execute(
-            update(Handoff)
+        won = rows_changed(db, update(Handoff)
             .where(Handoff.id == handoff.id, Handoff.state == HandoffState.ACTIVE)
-            .values(state=HandoffState.RESOLVED, resolved_at=now)
-        ).rowcount
+            .values(state=HandoffState.RESOLVED, resolved_at=now))
         if not won:
             db.rollback()
             raise Conflict("already_resolved", "该会话已结束")
@@ -413,11 +405,9 @@ class HandoffDesk:
         )
         if handoff is None:
             raise Conflict("nothing_to_rate", "当前没有可评价的人工服务")
-        won = db.execute(
-            update(Handoff)
+        won = rows_changed(db, update(Handoff)
             .where(Handoff.id == handoff.id, Handoff.rating.is_(None))
-            .values(rating=score)
-        ).rowcount
+            .values(rating=score))
         if not won:
             db.rollback()
             raise Conflict("already_rated", "您已评价过本次服务，感谢您的反馈。")

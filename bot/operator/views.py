@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import or_, select
 from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.wrappers import Response as Redirect  # what flask.redirect returns
 
 from bot.auth import current_user, role_required
 from bot.db import get_db
@@ -161,7 +162,7 @@ def conversation_stream(handoff_id: int) -> Response:
     return event_stream(f"conversation:{_handoff(handoff_id).conversation.session_id}")
 
 
-def _act(handoff_id: int, action: Callable[[], Any], done: str) -> Response:
+def _act(handoff_id: int, action: Callable[[], Any], done: str) -> Redirect:
     """Run one state change; success or the refusal's reason is flashed on the page."""
     handoff = _handoff(handoff_id)
     try:
@@ -178,13 +179,13 @@ def _act(handoff_id: int, action: Callable[[], Any], done: str) -> Response:
 
 @bp.post("/handoffs/<int:handoff_id>/claim")
 @role_required(Role.OPERATOR)
-def claim(handoff_id: int) -> Response:
+def claim(handoff_id: int) -> Redirect:
     return _act(handoff_id, lambda: desk().claim(get_db(), handoff_id, _operator()), "已接手")
 
 
 @bp.post("/handoffs/<int:handoff_id>/reply")
 @role_required(Role.OPERATOR)
-def reply(handoff_id: int) -> Response:
+def reply(handoff_id: int) -> Redirect:
     text = request.form.get("text", "")
     return _act(
         handoff_id, lambda: desk().reply(get_db(), handoff_id, _operator(), text), "已发送"
@@ -193,7 +194,7 @@ def reply(handoff_id: int) -> Response:
 
 @bp.post("/handoffs/<int:handoff_id>/note")
 @role_required(Role.OPERATOR)
-def note(handoff_id: int) -> Response:
+def note(handoff_id: int) -> Redirect:
     text = request.form.get("text", "")
     return _act(
         handoff_id,
@@ -204,7 +205,7 @@ def note(handoff_id: int) -> Response:
 
 @bp.post("/handoffs/<int:handoff_id>/transfer")
 @role_required(Role.OPERATOR)
-def transfer(handoff_id: int) -> Response:
+def transfer(handoff_id: int) -> Redirect:
     code = request.form.get("department", "")
     return _act(
         handoff_id,
@@ -215,5 +216,5 @@ def transfer(handoff_id: int) -> Response:
 
 @bp.post("/handoffs/<int:handoff_id>/resolve")
 @role_required(Role.OPERATOR)
-def resolve(handoff_id: int) -> Response:
+def resolve(handoff_id: int) -> Redirect:
     return _act(handoff_id, lambda: desk().resolve(get_db(), handoff_id, _operator()), "已办结")

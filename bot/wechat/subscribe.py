@@ -24,7 +24,7 @@ from bot.redaction import redact
 from bot.wechat.client import WeChatError
 from bot.wechat.models import WeChatConsent, WeChatNotice
 from bot.wechat.worker import WeChatWorker
-from core.db import session_scope
+from core.db import rows_changed, session_scope
 
 log = logging.getLogger(__name__)
 
@@ -107,12 +107,10 @@ class SubscriptionNotifier:
         for _ in range(2):  # a concurrent first insert of the same row: update it instead
             try:
                 with session_scope(self.sessions) as db:
-                    if not db.execute(
-                        update(WeChatConsent).where(where).values(credits=value)
-                    ).rowcount:
+                    if not rows_changed(db, update(WeChatConsent).where(where).values(credits=value)):
                         first = 0 if delta is None else min(delta, MAX_CREDITS)
                         db.add(WeChatConsent(openid=openid, template_id=template_id, credits=first))
-                    return db.scalar(select(WeChatConsent.credits).where(where))
+                    return db.scalars(select(WeChatConsent.credits).where(where)).one()
             except IntegrityError:
                 continue
         raise RuntimeError("consent row kept changing")  # pragma: no cover
@@ -127,11 +125,9 @@ class SubscriptionNotifier:
         data = self._data(conversation, message)
         try:
             with session_scope(self.sessions) as db:
-                used = db.execute(
-                    update(WeChatConsent)
+                used = rows_changed(db, update(WeChatConsent)
                     .where(_consent_of(openid, self.template_id), WeChatConsent.credits > 0)
-                    .values(credits=WeChatConsent.credits - 1)
-                ).rowcount
+                    .values(credits=WeChatConsent.credits - 1))
                 if not used:
                     log.info("no subscription consent of %s for message %s", openid, message.id)
                     return
@@ -172,7 +168,7 @@ class SubscriptionNotifier:
         if not outbox.claim(WeChatNotice, notice_id):
             return
         with session_scope(self.sessions) as db:
-            row = db.get(WeChatNotice, notice_id)
+            row = db.get_one(WeChatNotice, notice_id)
             openid, template_id, data = row.openid, row.template_id, dict(row.data)
         try:
             self.worker.client.send_subscribe(openid, template_id, data, self.page, self.state)

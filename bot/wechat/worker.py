@@ -108,7 +108,7 @@ class WeChatWorker:
         if not self.outbox.claim(WeChatInbound, inbound_id):
             return
         with session_scope(self.sessions) as db:
-            row = db.get(WeChatInbound, inbound_id)
+            row = db.get_one(WeChatInbound, inbound_id)
             openid, msg_type, content, event = row.openid, row.msg_type, row.content, row.event
         with self._citizen_lock(openid), self.app.app_context():
             try:
@@ -192,13 +192,13 @@ class WeChatWorker:
     def _send(self, outbound_id: int) -> None:
         """Send the parts not sent yet, recording progress so a retry never repeats one."""
         with session_scope(self.sessions) as db:
-            row = db.get(WeChatOutbound, outbound_id)
+            row = db.get_one(WeChatOutbound, outbound_id)
             openid, parts, sent = row.openid, list(row.parts), row.sent_parts
         try:
             for index in range(sent, len(parts)):
                 self.client.send_text(openid, parts[index])
                 with session_scope(self.sessions) as db:
-                    db.get(WeChatOutbound, outbound_id).sent_parts = index + 1
+                    db.get_one(WeChatOutbound, outbound_id).sent_parts = index + 1
         except WeChatError as exc:
             log.warning("WeChat send %s failed: %s", outbound_id, exc)
             self.outbox.fail(WeChatOutbound, outbound_id, redact(str(exc)))
