@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, select
 
 from bot.models import Conversation, Handoff, PendingResume
-from bot.schema import create_schema
 from bot.wechat.models import WeChatOutbound
 from core.db import make_engine, make_session_factory, session_scope, utcnow
+from core.migrate import upgrade
 from core.outbox import LEASE, JobState, Outbox, backoff
 
 
@@ -31,7 +31,7 @@ def _queue(engine: Engine, count: int, openid: str = "o-1") -> list[int]:
 @pytest.fixture
 def engine(database_url: str):
     engine = make_engine(database_url)
-    create_schema(engine)
+    upgrade(engine)
     yield engine
     engine.dispose()
 
@@ -106,7 +106,7 @@ def test_a_failed_job_waits_for_its_backoff(engine):
 @pytest.mark.postgres
 def test_two_workers_never_run_one_job_on_postgresql(postgres_url):
     setup = make_engine(postgres_url)
-    create_schema(setup)
+    upgrade(setup)
     jobs = set(_queue(setup, 200))
     runs: dict[int, list[int]] = {0: [], 1: [], 2: [], 3: []}
     start = threading.Barrier(len(runs))
@@ -137,7 +137,7 @@ def test_two_workers_never_run_one_job_on_postgresql(postgres_url):
 @pytest.mark.postgres
 def test_a_claimer_skips_a_row_another_transaction_holds(postgres_url):
     setup = make_engine(postgres_url)
-    create_schema(setup)
+    upgrade(setup)
     first, second = _queue(setup, 2)
     held = make_session_factory(setup)()
     try:
