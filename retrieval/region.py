@@ -50,10 +50,11 @@ def places_in(text: str) -> frozenset[Place]:
     return frozenset(_NAMES[match] for match in _PATTERN.findall(text or ""))
 
 
-def place_of(text: str) -> Place:
-    """The most specific place a source's region or title names; national when none."""
+def place_of(text: str) -> frozenset[Place]:
+    """The most specific places a source's region or title names (香港澳门 names two);
+    empty when national. A place that contains another named one is implied by it."""
     places = places_in(text)
-    return max(places, key=len) if places else NATIONAL
+    return frozenset(p for p in places if not any(p != q and q[: len(p)] == p for q in places))
 
 
 def compatible(a: Place, b: Place) -> bool:
@@ -62,9 +63,11 @@ def compatible(a: Place, b: Place) -> bool:
     return a[:shorter] == b[:shorter]
 
 
-def applies(source: Place, asked: frozenset[Place], home: Place) -> bool:
+def applies(source: frozenset[Place], asked: frozenset[Place], home: frozenset[Place]) -> bool:
     """Whether a source's rule answers a question about ``asked`` (or, when the question
-    names no place, about ``home``: where this deployment serves citizens)."""
-    if source == NATIONAL:
+    names no place, about ``home``: where this deployment serves citizens). A source made
+    for several places applies in each of them."""
+    if not source:
         return True
-    return any(compatible(source, place) for place in (asked or {home}))
+    wanted = asked or home or frozenset({NATIONAL})
+    return any(compatible(made, place) for made in source for place in wanted)
