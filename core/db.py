@@ -7,6 +7,8 @@ the same SQLAlchemy models, so nothing above this module knows which one runs.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -80,13 +82,30 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            _wal_mode(cursor)
+            cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _wal_mode(cursor: sqlite3.Cursor, patience: float = 120.0) -> None:
+    """Switch to write-ahead logging. SQLite answers "database is locked" at once, without
+    its busy handler, while another process holds the lock this needs (two processes
+    starting on one new file, one of them migrating it), so wait here, bounded."""
+    deadline = time.monotonic() + patience
+    pause = 0.05
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
 
 
 def _private_file(url: str) -> None:
