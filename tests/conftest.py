@@ -14,6 +14,8 @@ from bot import create_app
 from bot.config import PROJECT_ROOT
 from bot.schema import create_schema
 from core.db import make_engine, make_session_factory
+from retrieval.embedder import Embedder
+from tests.fakes.embedder import HashingEmbedder
 from tests.fixtures.postgres import new_database
 
 # live_stack / live_app: the real app, Rasa and action server processes (tests/fixtures/stack.py);
@@ -82,7 +84,14 @@ def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def make_app(tmp_path: Path, model_dir: Path, embedding_cache: Path):
+def app_embedder(request: pytest.FixtureRequest) -> Embedder | None:
+    """What the test apps embed with: the real model (None), or, for tests marked
+    ``fake_embedder`` (results that do not depend on ranking), the small hashing fake."""
+    return HashingEmbedder() if request.node.get_closest_marker("fake_embedder") else None
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, model_dir: Path, embedding_cache: Path, app_embedder: Embedder | None):
     """Factory for app instances sharing the built model, each on its own home folder."""
 
     def _make(**overrides) -> Flask:
@@ -98,7 +107,10 @@ def make_app(tmp_path: Path, model_dir: Path, embedding_cache: Path):
             "RASA_TOKEN": "test-rasa-token-for-pytest",
             **overrides,
         }
-        return create_app(config)
+        app = create_app(config)
+        if app_embedder is not None:  # before anything is embedded: the model is never loaded
+            app.extensions["wenzheng.retrieval"].embedder = app_embedder
+        return app
 
     return _make
 

@@ -13,6 +13,8 @@ from bot.handoff.service import HandoffError
 from bot.models import Conversation, Handoff, HandoffEvent, Message, PendingResume, QueryLog
 from handoff.support import add_conversation, add_operator, recording_rasa
 
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
+
 MONDAY_10AM = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)  # 10:00 Asia/Shanghai
 
 

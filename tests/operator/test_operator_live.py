@@ -16,7 +16,7 @@ from bot.handoff import service
 from bot.models import Conversation
 from core.db import session_scope
 
-pytestmark = pytest.mark.timeout(120)  # an SSE stream that never ends fails, not hangs
+pytestmark = [pytest.mark.timeout(120), pytest.mark.fake_embedder]  # an SSE stream that never ends fails, not hangs
 
 
 @pytest.mark.parametrize("bus", ["local", "redis"])

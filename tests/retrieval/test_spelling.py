@@ -1,6 +1,5 @@
 import pytest
 
-from bot.config import PROJECT_ROOT
 from knowledge_base.terms import CURATED
 from retrieval.config import PipelineConfig
 from retrieval.service import POLICY_TERMS
@@ -9,11 +8,10 @@ from retrieval.text import dictionary_words, is_word, load_user_dictionary
 
 
 @pytest.fixture(scope="module")
-def speller() -> HomophoneSpeller:
+def speller(shipped: PipelineConfig) -> HomophoneSpeller:
     """Built as the searcher builds it: the curated terms and the synonym words."""
     load_user_dictionary(POLICY_TERMS)
-    synonyms = PipelineConfig.from_yaml(PROJECT_ROOT / "retrieval" / "pipeline.yml").synonyms
-    return HomophoneSpeller([*CURATED, *synonyms.words], is_word, dictionary_words)
+    return HomophoneSpeller([*CURATED, *shipped.synonyms.words], is_word, dictionary_words)
 
 
 @pytest.mark.parametrize(

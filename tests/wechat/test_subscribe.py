@@ -18,6 +18,8 @@ from core.db import session_scope
 from tests.handoff.support import add_operator
 from tests.wechat.conftest import wait_until
 
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
+
 TEMPLATE = "tmpl-reply"
 
 
