@@ -30,8 +30,8 @@ class ActionFeedback(Action):
         helpful = (tracker.latest_message.get("intent") or {}).get("name") == "feedback_helpful"
         try:
             await record_feedback(tracker.sender_id, helpful)
-        except AppUnavailable:  # the citizen's turn goes on; the log keeps the miss
-            logger.error("feedback of %s could not be recorded", tracker.sender_id)
+        except AppUnavailable as exc:  # the citizen's turn goes on; the log keeps the miss
+            logger.error("feedback of %s could not be recorded: %s", tracker.sender_id, exc)
 
         if helpful:
             dispatcher.utter_message(response="utter_feedback_thanks")

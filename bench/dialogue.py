@@ -21,13 +21,7 @@ from pathlib import Path
 import requests
 
 from bench.report import write_section
-from tests.fixtures.stack import (
-    LiveStack,
-    SupervisedStack,
-    ensure_rasa_model,
-    load_test_kb,
-    stack_env,
-)
+from bench.stack import LiveStack, SupervisedStack, ensure_rasa_model, load_kb, stack_env
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MARKER_START, MARKER_END = "<!-- bench-dialogue:start -->", "<!-- bench-dialogue:end -->"
@@ -116,7 +110,7 @@ def main() -> None:
     ensure_rasa_model()
     if args.kb:
         env = stack_env(Path(tempfile.mkdtemp(prefix="bench-dialogue-")))
-        load_test_kb(env, args.kb)
+        load_kb(env, args.kb)
         kb_name = f"`{args.kb}`"
     else:
         env = stack_env(Path(os.environ.get("WENZHENG_HOME", PROJECT_ROOT / "var")))

@@ -3,32 +3,42 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from bot import create_app
 from bot.config import PROJECT_ROOT
 from core.db import make_engine, make_session_factory
 from core.migrate import upgrade
+from retrieval.embedder import Embedder
+from tests.fakes.embedder import HashingEmbedder
+from tests.fixtures.postgres import new_database
 
 # live_stack / live_app: the real app, Rasa and action server processes (tests/fixtures/stack.py);
 # live_server / chromium / browser_page: browser tests (tests/fixtures/browser.py).
 pytest_plugins = ["tests.fixtures.stack", "tests.fixtures.browser"]
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "WENZHENG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 MODEL_DIR = Path(
     os.environ.get(
         "WENZHENG_TEST_MODEL_DIR", PROJECT_ROOT / "var" / "models" / "multilingual-e5-small"
     )
 )
+
+
+# The first integration test of a session pays for the stack's set-up: training the Rasa model
+# (up to 900 s, bench/stack.py) and starting the three processes (WENZHENG_TEST_START_TIMEOUT).
+INTEGRATION_TIMEOUT = 1500
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Integration tests without their own ``timeout`` mark get ``INTEGRATION_TIMEOUT``."""
+    for item in items:
+        if item.get_closest_marker("integration") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(INTEGRATION_TIMEOUT))
 
 
 @pytest.fixture(scope="session")
@@ -44,16 +54,8 @@ def model_dir() -> Path:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh, empty database on the local PostgreSQL server, dropped afterwards."""
-    name = f"wz_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -82,7 +84,14 @@ def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def make_app(tmp_path: Path, model_dir: Path, embedding_cache: Path):
+def app_embedder(request: pytest.FixtureRequest) -> Embedder | None:
+    """What the test apps embed with: the real model (None), or, for tests marked
+    ``fake_embedder`` (results that do not depend on ranking), the small hashing fake."""
+    return HashingEmbedder() if request.node.get_closest_marker("fake_embedder") else None
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, model_dir: Path, embedding_cache: Path, app_embedder: Embedder | None):
     """Factory for app instances sharing the built model, each on its own home folder."""
 
     def _make(**overrides) -> Flask:
@@ -98,7 +107,10 @@ def make_app(tmp_path: Path, model_dir: Path, embedding_cache: Path):
             "RASA_TOKEN": "test-rasa-token-for-pytest",
             **overrides,
         }
-        return create_app(config)
+        app = create_app(config)
+        if app_embedder is not None:  # before anything is embedded: the model is never loaded
+            app.extensions["wenzheng.retrieval"].embedder = app_embedder
+        return app
 
     return _make
 

@@ -15,7 +15,7 @@ import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from tests.fixtures.stack import LiveStack
+from bench.stack import LiveStack
 
 _sessions = itertools.count(1)
 
@@ -45,11 +45,14 @@ def bot_event(text: str, custom: dict[str, Any] | None = None) -> dict[str, Any]
     return {"event": "bot", "text": text, "timestamp": 0.0, "data": {"custom": custom}}
 
 
-def tracker_of(events: list[dict[str, Any]], slots: dict[str, Any] | None = None) -> Tracker:
-    """A tracker whose latest message is the last user event of ``events``."""
+def tracker_of(
+    events: list[dict[str, Any]], slots: dict[str, Any] | None = None, sender: str | None = None
+) -> Tracker:
+    """A tracker (of a new conversation unless ``sender`` is given) whose latest message is
+    the last user event of ``events``."""
     latest = next(e for e in reversed(events) if e["event"] == "user")
     return Tracker(
-        sender_id=f"action-test-{next(_sessions)}",
+        sender_id=sender or f"action-test-{next(_sessions)}",
         slots=slots or {},
         latest_message=latest["parse_data"],
         events=events,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from rasa_sdk import Tracker
 
+from actions.answer import ActionAnswer
 from actions.feedback import SORRY_MESSAGE, ActionFeedback
 from actions.handoff import UNAVAILABLE_MESSAGE, ActionHandoff
 from actions.transcript import handoff_question
 from tests.actions.support import bot_event, custom_of, run_action, tracker_of, user_event
+from tests.fixtures.stack import stored_feedback
 
 PAUSE = {"event": "pause", "timestamp": None}
 
@@ -50,37 +53,54 @@ def test_without_the_app_the_citizen_is_pointed_to_the_hotline_and_the_bot_stays
     assert events == []
 
 
-def _after_an_answer(feedback_intent: str) -> list[dict]:
-    return [
-        user_event("居住证要带什么材料", "ask_policy"),
-        bot_event("需要身份证、照片和住所证明。", {"type": "answer", "decision": "answer", "confidence": 0.8}),
-        user_event(f"/{feedback_intent}", feedback_intent),
-    ]
+QUESTION = "公积金租房提取怎么办理"
 
 
-def test_helpful_feedback_thanks_and_resets_the_streak(app_url):
-    tracker = tracker_of(_after_an_answer("feedback_helpful"), slots={"unhelpful_streak": 1.0})
+def _after_an_answer(feedback_intent: str, slots: dict | None = None) -> Tracker:
+    """A conversation whose question the real answer engine answered, then the feedback."""
+    asked = user_event(QUESTION, "ask_policy")
+    answer_tracker = tracker_of([asked])
+    messages, _ = run_action(ActionAnswer(), answer_tracker)
+    answer = custom_of(messages)
+    assert answer["decision"] == "answer"
+    events = [asked, bot_event(messages[0]["text"], answer), user_event(f"/{feedback_intent}", feedback_intent)]
+    return tracker_of(events, slots, sender=answer_tracker.sender_id)
+
+
+def test_helpful_feedback_is_stored_thanks_and_resets_the_streak(app_url, live_app):
+    tracker = _after_an_answer("feedback_helpful", slots={"unhelpful_streak": 1.0})
 
     messages, events = run_action(ActionFeedback(), tracker)
 
     assert messages[0]["response"] == "utter_feedback_thanks"
     assert {"event": "slot", "name": "unhelpful_streak", "value": 0.0, "timestamp": None} in events
+    assert stored_feedback(live_app, tracker.sender_id) == [(QUESTION, True)]
 
 
-def test_first_unhelpful_offers_a_human_the_second_in_a_row_hands_off(app_url):
-    first, first_events = run_action(
-        ActionFeedback(), tracker_of(_after_an_answer("feedback_unhelpful"))
-    )
+def test_first_unhelpful_offers_a_human_the_second_in_a_row_hands_off(app_url, live_app):
+    first_tracker = _after_an_answer("feedback_unhelpful")
+    first, first_events = run_action(ActionFeedback(), first_tracker)
     assert first[0]["text"] == SORRY_MESSAGE
     assert first[0]["buttons"][0]["payload"] == "/request_human"
     assert PAUSE not in first_events
+    assert stored_feedback(live_app, first_tracker.sender_id) == [(QUESTION, False)]
 
     second, second_events = run_action(
-        ActionFeedback(),
-        tracker_of(_after_an_answer("feedback_unhelpful"), slots={"unhelpful_streak": 1.0}),
+        ActionFeedback(), _after_an_answer("feedback_unhelpful", slots={"unhelpful_streak": 1.0})
     )
     assert custom_of(second)["reason"] == "unhelpful"
     assert PAUSE in second_events
+
+
+def test_feedback_the_app_cannot_store_is_logged_as_an_error(app_url, caplog):
+    """Feedback on a conversation the answer engine never saw (404 from the app)."""
+    tracker = tracker_of([user_event("/feedback_helpful", "feedback_helpful")])
+
+    messages, _ = run_action(ActionFeedback(), tracker)
+
+    assert messages[0]["response"] == "utter_feedback_thanks"  # the citizen's turn goes on
+    [record] = [r for r in caplog.records if r.name == "actions.feedback"]
+    assert record.levelname == "ERROR" and "HTTP 404" in record.getMessage()
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from auth.helpers import login
+
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
 
 
 def test_create_list_set_role_and_deactivate(app):

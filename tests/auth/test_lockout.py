@@ -11,6 +11,8 @@ import pytest
 from auth.helpers import PASSWORD, csrf_of, login, make_user
 from tests.handoff.support import closed_port_url, seed
 
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
+
 WRONG = "not-the-password"
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from flask import Blueprint
 
 from auth.helpers import PASSWORD, csrf_of, login, make_user
 from bot.auth import login_required, role_required
 from bot.auth.accounts import set_active
 from core.db import session_scope
+
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
 
 
 def _add_probe_routes(app) -> None:

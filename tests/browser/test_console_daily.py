@@ -58,11 +58,13 @@ def test_reviewer_reads_the_change_first_and_confirms_before_publishing(live_ser
     assert body.locator("ins").all_inner_texts() == [ADDED]  # one insertion, nothing removed
     assert body.locator("del").count() == 0
 
+    confirmed = page.get_by_label("我已核对以上修改")
+    confirmed.evaluate("box => box.addEventListener('invalid', () => { window.refused = true; })")
     page.get_by_role("button", name="审核通过并发布").click()  # not confirmed: nothing happens
-    page.wait_for_timeout(300)
+    page.wait_for_function("() => window.refused === true")  # the browser refused to submit
     assert page.url.endswith(f"/console/items/{ids['revision']}")
     assert page.get_by_text("审核通过，已发布").count() == 0
-    page.get_by_label("我已核对以上修改").check()
+    confirmed.check()
     page.get_by_role("button", name="审核通过并发布").click()
     page.get_by_text("审核通过，已发布").wait_for()
     live_server.app.extensions["wenzheng.retrieval"].rebuild(wait=True)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from fixtures.stack import APP_PYTHON, PROJECT_ROOT, live_stack  # noqa: F401  (fixture)
 from playwright.sync_api import expect
+
+from bench.stack import APP_PYTHON, PROJECT_ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -28,7 +29,7 @@ def flask_cli(stack, *args: str) -> None:
 
 
 @pytest.fixture
-def operator_account(live_stack):  # noqa: F811
+def operator_account(live_stack):
     flask_cli(live_stack, "departments", "seed")
     flask_cli(
         live_stack,
@@ -45,7 +46,7 @@ def operator_account(live_stack):  # noqa: F811
     return "op-browser"
 
 
-def test_citizen_and_operator_in_two_browsers(live_stack, chromium, operator_account):  # noqa: F811
+def test_citizen_and_operator_in_two_browsers(live_stack, chromium, operator_account):
     url = live_stack.app_url
     citizen_context = chromium.new_context(locale="zh-CN")
     operator_context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})

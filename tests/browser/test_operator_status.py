@@ -8,7 +8,7 @@ from auth.helpers import make_user
 from handoff.support import seed
 from playwright.sync_api import expect
 
-from bot.handoff import service
+from bot.desk import desk
 from bot.models import Conversation, User
 from core.db import session_scope
 from tests.browser.support import log_in
@@ -21,10 +21,10 @@ def claimed_case(app, operator: str) -> int:
         conversation = Conversation(session_id="note-then-resolve", channel="web")
         db.add(conversation)
         db.commit()
-        handoff, _ = service.open_handoff(db, conversation, "user_request", last_query="退休手续怎么办")
+        handoff, _ = desk().open_handoff(db, conversation, "user_request", last_query="退休手续怎么办")
         handoff.department = "shebao"
         db.commit()
-        service.claim(db, handoff.id, db.query(User).filter_by(username=operator).one())
+        desk().claim(db, handoff.id, db.query(User).filter_by(username=operator).one())
         return handoff.id
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.chat.test_stream import events_of, next_event
+from tests.fixtures.stack import stored_feedback
+
 pytestmark = pytest.mark.integration
 
 QUESTION = "公积金租房提取怎么办理？"
@@ -34,6 +37,8 @@ def test_a_question_gets_a_cited_answer_and_feedback_buttons(live_stack):
     thanks = chat(live_stack, "/feedback_helpful", body["session_id"])
     assert thanks["user_message"]["text"] == "有帮助"  # stored under its button title
     assert "感谢您的反馈" in thanks["messages"][0]["text"]
+    # The action server stored it on the answered question (POST /internal/v1/feedback).
+    assert stored_feedback(live_stack, body["session_id"]) == [(QUESTION, True)]
 
 
 def test_request_human_goes_through_rasa_and_later_messages_skip_it(live_stack):
@@ -60,3 +65,22 @@ def test_personal_numbers_reach_rasa_masked(live_stack):
         e.get("text") for e in live_stack.tracker(session_id)["events"] if e["event"] == "user"
     ]
     assert text == "我的身份证号110***********1234，社保卡丢了怎么补办？"
+
+
+def test_the_live_transcript_streams_the_cited_answer(live_stack):
+    """What the chat page shows after a reload: the stream replays the conversation."""
+    session_id = chat(live_stack, QUESTION)["session_id"]
+
+    with requests.get(
+        f"{live_stack.app_url}/api/v1/chat/{session_id}/stream",
+        headers={"Accept": "text/event-stream", "Last-Event-ID": "0"},
+        stream=True,
+        timeout=30,
+    ) as response:
+        events = events_of(response)
+        said = next_event(events, "message")["data"]
+        answer = next_event(events, "message")["data"]
+
+    assert (said["role"], said["text"]) == ("user", QUESTION)
+    assert answer["decision"] == "answer" and "[1]" in answer["text"]
+    assert answer["citations"][0]["url"] == "https://gjj.example.gov.cn/guide/zufang"

@@ -18,6 +18,8 @@ from knowledge_base.importer import import_path
 from knowledge_base.models import Item, Kind, Status
 from knowledge_base.records import BadImportFile, ItemData
 
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
+
 HEADER = "id,question,alt_questions,answer,department,tags,source_title,url,effective,expires\n"
 
 

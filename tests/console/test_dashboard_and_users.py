@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from auth.helpers import csrf_of, logged_in, login
 
 from bot.models import QueryLog
 from core.db import session_scope, utcnow
+
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
 
 
 def test_dashboard_counts_decisions_and_helpfulness_with_local_svg_charts(app):

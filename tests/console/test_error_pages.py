@@ -3,6 +3,10 @@ JSON clients still get JSON."""
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
+
 
 def test_an_unexpected_error_is_a_chinese_page_in_the_layout(make_app):
     app = make_app(PROPAGATE_EXCEPTIONS=False)

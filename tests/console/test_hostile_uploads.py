@@ -13,6 +13,8 @@ from core.db import session_scope
 from knowledge_base.models import Item
 from tests.security import files
 
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
+
 
 @pytest.mark.parametrize(
     ("name", "content", "message"),

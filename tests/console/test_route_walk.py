@@ -21,6 +21,8 @@ from bot.models import Conversation, Handoff, Message, Role
 from core.db import session_scope
 from knowledge_base.models import Item, Kind, Status
 
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
+
 STAFF_PREFIXES = ("/console", "/operator")
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -3,5 +3,5 @@ the fake WeChat server and the operator console (Chromium comes from tests/fixtu
 
 from __future__ import annotations
 
-from tests.operator_console.conftest import console_app, signed_in  # noqa: F401
+from tests.operator.conftest import console_app, signed_in  # noqa: F401
 from tests.wechat.conftest import fake_wechat, wechat_app, wechat_settings  # noqa: F401

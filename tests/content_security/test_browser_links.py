@@ -85,10 +85,10 @@ def test_planted_links_run_no_script_and_pages_raise_no_csp_violation(live_serve
         assert page.evaluate("window.__planted") is None, path
 
     # Defence in depth: even an href a template forgot to filter is blocked by the CSP.
-    page.evaluate("""() => { const a = document.createElement('a');
-        a.href = "javascript:window.__planted = 1"; a.textContent = 'x';
-        document.body.append(a); a.click(); }""")
-    page.wait_for_timeout(300)
+    with page.expect_console_message(lambda msg: "Content Security Policy" in msg.text):
+        page.evaluate("""() => { const a = document.createElement('a');
+            a.href = "javascript:window.__planted = 1"; a.textContent = 'x';
+            document.body.append(a); a.click(); }""")
     assert page.evaluate("window.__planted") is None
     assert seen["dialogs"] == []
     violations = [text for text in seen["csp"] if "javascript:" not in text]

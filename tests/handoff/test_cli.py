@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from core.organisation import Department
+
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
 
 
 def test_seed_is_idempotent_and_keeps_edits(handoff_app, db):

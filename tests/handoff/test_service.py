@@ -16,6 +16,8 @@ from core.db import utcnow
 from core.outbox import Outbox
 from handoff.support import add_conversation, add_operator, recording_rasa
 
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
+
 MONDAY_10AM = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)  # 10:00 Asia/Shanghai
 
 

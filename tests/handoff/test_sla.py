@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from bot.desk import desk
@@ -15,6 +16,8 @@ from bot.handoff.sla import ServiceHours, evaluate
 from core.organisation import Department
 from handoff.support import add_conversation, add_operator
 from knowledge_base.models import AuditEntry
+
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOURS = ServiceHours.from_config(WEEKDAY_HOURS)

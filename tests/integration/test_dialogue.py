@@ -10,8 +10,8 @@ import requests
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from bench.stack import LiveStack
 from bot.models import Handoff
-from tests.fixtures.stack import LiveStack
 
 pytestmark = pytest.mark.integration
 

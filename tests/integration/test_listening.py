@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import psutil
 import pytest
 
-from tests.fixtures.stack import LiveStack, SupervisedStack, stack_env
+from bench.stack import LiveStack, SupervisedStack, stack_env
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.stack import LiveStack
+from bench.stack import LiveStack
 from tests.integration.test_dialogue import EMERGENCY_NUMBERS, customs, handoff_of, new_sender
 
 pytestmark = pytest.mark.integration

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bench.stack import SupervisedStack, stack_env
 from bot.desk import desk
 from bot.models import Handoff
 from core.db import utcnow
 from knowledge_base.models import AuditEntry
-from tests.fixtures.stack import SupervisedStack, stack_env
 from tests.handoff.support import add_conversation, closed_port_url, seed
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.fixtures.stack import LiveStack, SupervisedStack, ensure_rasa_model, stack_env
+from bench.stack import LiveStack, SupervisedStack, ensure_rasa_model, stack_env
 
 pytestmark = pytest.mark.integration
 

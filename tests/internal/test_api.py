@@ -8,6 +8,8 @@ from sqlalchemy import select
 from bot.models import Conversation, Handoff, QueryLog
 from internal.conftest import TOKEN
 
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
+
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 HANDOFF = {
     "session_id": "rasa-only-session",

@@ -14,6 +14,8 @@ from bot.supervisor import process_specs, stack_settings
 from internal.conftest import TOKEN
 from wire.production import DEV_INTERNAL_TOKEN, DEV_RASA_TOKEN, InsecureSettings
 
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
+
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 FEEDBACK = {"session_id": "s-1", "helpful": True}
 

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy.orm import Session
 
-from bot import create_app
 from core.db import make_engine, make_session_factory
 from core.migrate import upgrade
 
@@ -42,6 +42,6 @@ def session(database_url: str) -> Iterator[Session]:
 
 
 @pytest.fixture
-def kb_app(tmp_path: Path):
-    """An app for `kb` commands; the commands tested here need no embedding model."""
-    return create_app({"TESTING": True, "HOME": str(tmp_path / "home"), "SECRET_KEY": "test"})
+def kb_app(make_app, database_url: str) -> Flask:
+    """An app for `kb` commands on SQLite and on PostgreSQL."""
+    return make_app(DATABASE_URL=database_url)

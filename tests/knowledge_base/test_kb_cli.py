@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from knowledge_base.models import Item, Status
+
+pytestmark = pytest.mark.fake_embedder  # the commands rank nothing
 
 
 def test_demo_import_is_idempotent_and_exports_and_userdict_work(kb_app, demo_dir, tmp_path):

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from bot.config import PROJECT_ROOT
 from core.db import session_scope
 from knowledge_base.importer import import_path
+from retrieval.config import PipelineConfig
 
 KB = Path(__file__).parent / "kb"
 
@@ -17,6 +19,12 @@ def load_kb(app: Flask) -> None:
     with session_scope(app.extensions["wenzheng.sessions"]) as session:
         import_path(session, KB, actor="test", publish=True)
     app.extensions["wenzheng.retrieval"].rebuild(wait=True)
+
+
+@pytest.fixture(scope="session")
+def shipped() -> PipelineConfig:
+    """The pipeline settings the app runs with (retrieval/pipeline.yml and its fitted file)."""
+    return PipelineConfig.from_yaml(PROJECT_ROOT / "retrieval" / "pipeline.yml")
 
 
 @pytest.fixture

@@ -8,11 +8,10 @@ from retrieval.vocabulary import curated_terms
 
 
 @pytest.fixture(scope="module")
-def speller() -> HomophoneSpeller:
+def speller(shipped: PipelineConfig) -> HomophoneSpeller:
     """Built as the searcher builds it: the curated terms and the synonym words."""
     load_user_dictionary(POLICY_TERMS)
-    synonyms = PipelineConfig.load().synonyms
-    return HomophoneSpeller([*curated_terms(), *synonyms.words], is_word, dictionary_words)
+    return HomophoneSpeller([*curated_terms(), *shipped.synonyms.words], is_word, dictionary_words)
 
 
 @pytest.mark.parametrize(

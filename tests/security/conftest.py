@@ -32,14 +32,9 @@ from hypothesis import HealthCheck, Phase, settings
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
+from bench.stack import APP_PYTHON, PROJECT_ROOT, SupervisedStack, load_kb, stack_env
 from tests.fakes.wechat_server import FakeWeChat
-from tests.fixtures.stack import (
-    APP_PYTHON,
-    PROJECT_ROOT,
-    SupervisedStack,
-    load_test_kb,
-    stack_env,
-)
+from tests.fixtures.stack import TEST_KB
 
 if not os.environ.get("WENZHENG_SECURITY"):
     collect_ignore_glob = ["test_*.py"]
@@ -266,7 +261,7 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         overrides |= {"DATABASE_URL": database_url,
                       "REDIS_URL": f"redis://127.0.0.1:6379/{random.randint(8, 15)}"}
     env = stack_env(home, **overrides)
-    load_test_kb(env)
+    load_kb(env, TEST_KB)
     _flask(env, "departments", "seed")
     for username, (role, department) in STAFF.items():
         extra = ["--department", department] if department else []

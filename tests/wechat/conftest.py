@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from tests.fakes.wechat_server import FakeWeChat
+from tests.fixtures.stack import WECHAT_AES_KEY, WECHAT_TOKEN
 
 
 @pytest.fixture
@@ -29,8 +30,7 @@ def wait_until(predicate: Callable[[], object], timeout: float = 10.0) -> object
     raise AssertionError(f"timed out waiting for {predicate}")
 
 
-TOKEN = "wenzheng-test-token"
-AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+TOKEN, AES_KEY = WECHAT_TOKEN, WECHAT_AES_KEY  # the test account, the same as live_stack's
 
 
 def closed_port_url() -> str:

@@ -17,6 +17,8 @@ from core.db import session_scope
 from tests.wechat import safe_mode
 from tests.wechat.conftest import AES_KEY, TOKEN, wait_until
 
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
+
 
 def xml_text(openid: str, content: str, msg_id: str) -> bytes:
     return (

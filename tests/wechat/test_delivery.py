@@ -11,7 +11,7 @@ from core.db import session_scope
 from tests.wechat import safe_mode
 from tests.wechat.conftest import AES_KEY, TOKEN, wait_until
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.fake_embedder]
 
 
 def operator_line(app, openid: str, text: str, channel: str = "wechat"):

@@ -1,63 +1,33 @@
-"""The whole path with the real processes: WeChat push → app → Rasa → actions → answer
-engine → customer-service send API (the fake WeChat server), then 转人工."""
+"""The whole path with the real processes (the session's ``live_stack``): WeChat push → app →
+Rasa → actions → answer engine → customer-service send API (the fake WeChat server), then
+转人工."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 import requests
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from bench.stack import LiveStack
 from bot.models import Conversation
 from tests.fakes.wechat_server import FakeWeChat
-from tests.fixtures.stack import (
-    LiveStack,
-    SupervisedStack,
-    ensure_rasa_model,
-    load_test_kb,
-    stack_env,
-)
+from tests.fixtures.stack import stored_feedback
 from tests.wechat import safe_mode
 from tests.wechat.conftest import AES_KEY, TOKEN, wait_until
 
 pytestmark = pytest.mark.integration
 
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeWeChat]:
-    server = FakeWeChat()
-    server.start()
-    yield server
-    server.stop()
+OPENID = "openid-live"
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory, fake: FakeWeChat) -> Iterator[LiveStack]:
-    ensure_rasa_model()
-    env = stack_env(
-        tmp_path_factory.mktemp("wechat-stack"),
-        WENZHENG_WECHAT_APPID=fake.appid,
-        WENZHENG_WECHAT_SECRET=fake.secret,
-        WENZHENG_WECHAT_TOKEN=TOKEN,
-        WENZHENG_WECHAT_ENCODING_AES_KEY=AES_KEY,
-        WENZHENG_WECHAT_API_BASE=fake.base_url,
-    )
-    load_test_kb(env)
-    supervised = SupervisedStack(env)
-    try:
-        yield supervised.start()
-    finally:
-        supervised.stop()
-
-
-def push(stack: LiveStack, fake: FakeWeChat, openid: str, text: str, msg_id: str) -> float:
+def push(stack: LiveStack, fake: FakeWeChat, text: str, msg_id: str) -> float:
     """A safe-mode XML push as WeChat sends it; returns how long the callback took."""
     inner = (
         f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName>"
-        f"<FromUserName><![CDATA[{openid}]]></FromUserName><CreateTime>1700000000</CreateTime>"
+        f"<FromUserName><![CDATA[{OPENID}]]></FromUserName><CreateTime>1700000000</CreateTime>"
         f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{text}]]></Content>"
         f"<MsgId>{msg_id}</MsgId></xml>"
     ).encode()
@@ -74,32 +44,36 @@ def push(stack: LiveStack, fake: FakeWeChat, openid: str, text: str, msg_id: str
     return time.monotonic() - started
 
 
-def sent_to(fake: FakeWeChat, openid: str) -> list[str]:
-    return [m["text"]["content"] for m in fake.sent() if m["touser"] == openid]
+def sent(fake: FakeWeChat) -> list[str]:
+    return [m["text"]["content"] for m in fake.sent() if m["touser"] == OPENID]
 
 
-def test_cited_answer_then_handoff_through_the_real_stack(stack, fake):
-    elapsed = push(stack, fake, "openid-live", "公积金租房提取需要什么材料？", "80001")
+def test_cited_answer_then_handoff_through_the_real_stack(live_stack, live_wechat):
+    elapsed = push(live_stack, live_wechat, "公积金租房提取需要什么材料？", "80001")
     assert elapsed < 5  # WeChat's limit; the answer itself comes later
     # The answer, then the feedback question with its buttons as numbered choices.
-    wait_until(lambda: len(sent_to(fake, "openid-live")) == 2, timeout=90)
-    answer, feedback = sent_to(fake, "openid-live")
+    wait_until(lambda: len(sent(live_wechat)) == 2, timeout=90)
+    answer, feedback = sent(live_wechat)
     assert feedback.endswith("请回复序号选择：\n1. 有帮助\n2. 没帮助")
     assert "身份证" in answer
     assert "\n\n参考来源：\n[1] 《" in answer
     assert "https://gjj.example.gov.cn/guide/zufang" in answer
 
-    push(stack, fake, "openid-live", "转人工", "80002")
-    wait_until(lambda: len(sent_to(fake, "openid-live")) >= 3, timeout=90)
-    engine = create_engine(f"sqlite:///{stack.home / 'wenzheng.db'}")
+    # A retry of the first push (WeChat repeats when it misses our "success") changes
+    # nothing: the citizen's next message, choice 1 (有帮助), is answered next, and stored.
+    push(live_stack, live_wechat, "公积金租房提取需要什么材料？", "80001")
+    push(live_stack, live_wechat, "1", "80002")
+    wait_until(lambda: any("感谢您的反馈" in c for c in sent(live_wechat)), timeout=90)
+    assert sent(live_wechat)[:2] == [answer, feedback]
+    assert sent(live_wechat).count(answer) == 1
+
+    push(live_stack, live_wechat, "转人工", "80003")
+    count = len(sent(live_wechat))
+    wait_until(lambda: len(sent(live_wechat)) > count, timeout=90)
+    engine = create_engine(f"sqlite:///{live_stack.home / 'wenzheng.db'}")
     with Session(engine) as db:
-        conversation = db.scalar(
-            select(Conversation).where(Conversation.citizen_ref == "openid-live")
-        )
+        conversation = db.scalar(select(Conversation).where(Conversation.citizen_ref == OPENID))
         assert (conversation.channel, conversation.handoff_state) == ("wechat", "waiting")
+        session_id = conversation.session_id
     engine.dispose()
-    # A retry of the first push (WeChat repeats when it misses our "success") changes nothing.
-    push(stack, fake, "openid-live", "公积金租房提取需要什么材料？", "80001")
-    time.sleep(1)
-    assert sent_to(fake, "openid-live")[0] == answer
-    assert len([c for c in sent_to(fake, "openid-live") if c == answer]) == 1
+    assert [helpful for _, helpful in stored_feedback(live_stack, session_id)] == [True]

@@ -4,6 +4,8 @@ from sqlalchemy import select
 from bot.models import Conversation
 from core.db import session_scope
 
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
+
 
 def login(client, body):
     return client.post("/api/v1/wechat/login", json=body)

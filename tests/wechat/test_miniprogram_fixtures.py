@@ -50,7 +50,7 @@ ANSWER_PAYLOAD = {
     "candidates": [],
 }
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.fake_embedder]
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from tests.wechat.conftest import closed_port_url
 
 DRIVER = PROJECT_ROOT / "miniprogram" / "tests" / "support" / "drive-live.js"
 
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="needs Node (make setup)")
+pytestmark = [pytest.mark.skipif(shutil.which("node") is None, reason="needs Node (make setup)"), pytest.mark.fake_embedder]
 
 
 @pytest.fixture

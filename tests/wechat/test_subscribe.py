@@ -19,6 +19,8 @@ from core.organisation import Department
 from tests.handoff.support import add_operator
 from tests.wechat.conftest import wait_until
 
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
+
 TEMPLATE = "tmpl-reply"
 
 

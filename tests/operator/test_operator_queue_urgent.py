@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from bot.desk import desk
 from bot.models import Conversation, Handoff
 from core.db import session_scope, utcnow
 from knowledge_base.models import AuditEntry
+
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
 
 
 def open_case(app, session_id: str, query: str, reason: str, department: str, now=None) -> int:

@@ -1,3 +1,9 @@
+"""Operator console fixtures: an app on SQLite and PostgreSQL with the demo departments.
+
+This folder has no ``__init__.py`` on purpose: as a package it would be named ``operator``
+and clash with the standard library's. Test modules are prefixed ``test_operator_``.
+"""
+
 from __future__ import annotations
 
 import pytest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from auth.helpers import csrf_of
 from sqlalchemy import select
 
@@ -9,6 +10,8 @@ from bot.chat.service import append_message
 from bot.desk import desk
 from bot.models import Conversation, Handoff
 from core.db import session_scope
+
+pytestmark = pytest.mark.fake_embedder  # no ranking asserted: no 471 MB model
 
 
 def _open(app, session_id: str, query: str, reason: str = "user_request") -> int:

@@ -16,7 +16,7 @@ from bot.desk import desk
 from bot.models import Conversation
 from core.db import session_scope
 
-pytestmark = pytest.mark.timeout(120)  # an SSE stream that never ends fails, not hangs
+pytestmark = [pytest.mark.timeout(120), pytest.mark.fake_embedder]  # an SSE stream that never ends fails, not hangs
 
 
 @pytest.mark.parametrize("redis_url", [None, "redis://127.0.0.1:6379/0"], ids=["local", "redis"])
