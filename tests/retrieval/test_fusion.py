@@ -36,4 +36,4 @@ def ranked(answer_weight: float) -> list[str]:
 
 def test_a_faq_matched_by_its_question_also_answers_for_its_answer(shipped):
     assert ranked(answer_weight=0.0)[0] == "faq-id-002"  # wording alone picks the wrong entry
-    assert ranked(answer_weight=shipped.answer_weight)[0] == "faq-id-005"
+    assert ranked(answer_weight=shipped.fusion.answer_weight)[0] == "faq-id-005"

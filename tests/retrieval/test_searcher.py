@@ -16,7 +16,7 @@ def test_what_a_follow_up_asks_by_itself_can_outrank_the_earlier_topic(shipped):
     # earlier question's article leads; the new turn alone points at 第二十一条.
     in_topic = SearchRun([candidate("第十九条", 0.70), candidate("第二十一条", 0.60)])
     alone = SearchRun([candidate("第二十一条", 0.80), candidate("第十九条", 0.30)])
-    blended = Searcher._blend(in_topic, alone, weight=shipped.follow_up_weight)
+    blended = Searcher._blend(in_topic, alone, weight=shipped.fusion.follow_up_weight)
     assert [c.chunk.locator for c in blended.candidates] == ["第二十一条", "第十九条"]
     assert 0.6 < blended.candidates[0].fused < 0.8  # still on the fused scale the decision reads
 
@@ -24,7 +24,7 @@ def test_what_a_follow_up_asks_by_itself_can_outrank_the_earlier_topic(shipped):
 def test_a_follow_up_saying_nothing_new_keeps_the_earlier_topic(shipped):
     in_topic = SearchRun([candidate("第十九条", 0.70), candidate("第二十一条", 0.50)])
     alone = SearchRun([candidate("第二十一条", 0.20), candidate("第十九条", 0.15)])
-    assert Searcher._blend(in_topic, alone, weight=shipped.follow_up_weight).candidates[0].chunk.locator == "第十九条"
+    assert Searcher._blend(in_topic, alone, weight=shipped.fusion.follow_up_weight).candidates[0].chunk.locator == "第十九条"
 
 
 def test_the_earlier_answer_steps_aside_only_for_a_close_runner_up(shipped):
@@ -33,8 +33,8 @@ def test_the_earlier_answer_steps_aside_only_for_a_close_runner_up(shipped):
     # match and must not take its place.
     told = ("doc-劳动合同法", "第十九条")
     close = SearchRun([candidate("第十九条", 0.50), candidate("第二十一条", 0.45)])
-    Searcher._step_aside(close, told, margin=shipped.repeat_margin)
+    Searcher._step_aside(close, told, margin=shipped.fusion.repeat_margin)
     assert [c.chunk.locator for c in close.candidates] == ["第二十一条", "第十九条"]
     far = SearchRun([candidate("第十九条", 0.45), candidate("第二十一条", 0.23)])
-    Searcher._step_aside(far, told, margin=shipped.repeat_margin)
+    Searcher._step_aside(far, told, margin=shipped.fusion.repeat_margin)
     assert [c.chunk.locator for c in far.candidates] == ["第十九条", "第二十一条"]
